@@ -1,0 +1,1 @@
+"""Funnel: a self-hosted sales funnel and follow-up system."""

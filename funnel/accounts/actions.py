@@ -1,0 +1,38 @@
+"""Writes that touch several account models, each one atomic."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.db import transaction
+
+from funnel.accounts.models import Membership, Profile, Team
+
+
+@transaction.atomic
+def create_user(
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    time_zone: str = "UTC",
+    language: str = "",
+    currency: str = "EUR",
+    superuser: bool = False,
+) -> AbstractUser:
+    """A user with their personal team and profile, ready to sell."""
+    User = get_user_model()
+    make = User.objects.create_superuser if superuser else User.objects.create_user
+    user = make(
+        username=username,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    team = Team.objects.create(name=user.get_full_name() or username)
+    Membership.objects.create(team=team, user=user, role=Membership.Role.OWNER)
+    Profile.objects.create(
+        user=user, team=team, time_zone=time_zone, language=language, currency=currency
+    )
+    return user

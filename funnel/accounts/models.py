@@ -1,0 +1,82 @@
+"""Users, their preferences, and the teams that own every sales record.
+
+Every record belongs to a team, and a user sees the records of the teams they are a member of.
+Today each user has one personal team; sharing with colleagues later means adding memberships,
+not rewriting queries.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from funnel.lib.money import CURRENCY_CHOICES
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MEMBER = "member", _("Member")
+
+    team = models.ForeignKey(Team, models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="membership_unique_user_team"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "member"]), name="membership_role_valid"
+            ),
+        ]
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="profile")
+    team = models.ForeignKey(
+        Team,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("team"),
+        help_text=_("The team new records are created in."),
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Leave empty to follow your browser."),
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=CURRENCY_CHOICES, default="EUR"
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class TeamOwnedQuerySet(models.QuerySet):
+    """Records of the teams a user belongs to: the one door every view goes through."""
+
+    def visible_to(self, user) -> "TeamOwnedQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(team__memberships__user=user)

@@ -1,0 +1,188 @@
+"""The `funnel` command: serve, demo, createuser, and `manage` for any Django command.
+
+Configuration errors and unreachable databases end in one line on stderr, never a traceback.
+"""
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import platformdirs
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo-funnel"
+
+
+class CommandError(Exception):
+    """A failure the user can act on; printed as one line."""
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "funnel.settings")
+    import django
+
+    from funnel.lib.config import ConfigError
+
+    try:
+        django.setup()
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def migrate(verbose: bool = False) -> None:
+    from django.core.management import call_command
+    from django.db import DatabaseError, connection
+
+    try:
+        connection.ensure_connection()
+        call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
+    except DatabaseError as exc:
+        database = connection.settings_dict.get("NAME")
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CommandError(f"cannot use the database {database}: {first_line}") from exc
+
+
+def serve(host: str, port: int) -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+    from waitress import serve as waitress_serve
+
+    from funnel.wsgi import application
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    print(f"Funnel is running at http://{host}:{port}/ (data in {settings.DATA_DIR}); "
+          "press Ctrl+C to stop.", flush=True)
+    waitress_serve(application, host=host, port=port, threads=8, ident="funnel")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    setup_django()
+    migrate()
+    serve(args.host, args.port)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    demo_dir = Path(args.data_dir or Path(platformdirs.user_data_dir("funnel")) / "demo")
+    os.environ["FUNNEL_DATA_DIR"] = str(demo_dir)
+    os.environ.pop("FUNNEL_DATABASE_URL", None)
+    setup_django()
+    from funnel.demo.generate import build_demo
+
+    database = demo_dir / "funnel.sqlite3"
+    keep = args.keep and database.exists()
+    if not keep:
+        for path in [database, *demo_dir.glob("funnel.sqlite3-*")]:
+            path.unlink(missing_ok=True)
+    migrate()
+    if keep:
+        print(f"Keeping the demo data in {demo_dir}.")
+    else:
+        print(build_demo(username=DEMO_USERNAME, password=DEMO_PASSWORD))
+    print(f"Log in at http://{args.host}:{args.port}/ as {DEMO_USERNAME} / {DEMO_PASSWORD}")
+    if not args.no_serve:
+        serve(args.host, args.port)
+
+
+def cmd_createuser(args: argparse.Namespace) -> None:
+    setup_django()
+    migrate()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from funnel.accounts.actions import create_user
+
+    if get_user_model().objects.filter(username=args.username).exists():
+        raise CommandError(f"a user named {args.username!r} already exists")
+    password = args.password or os.environ.get("FUNNEL_NEW_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise CommandError("give a password with --password or FUNNEL_NEW_PASSWORD")
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            raise CommandError("the two passwords differ")
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise CommandError(" ".join(exc.messages)) from exc
+    create_user(username=args.username, email=args.email, password=password,
+                superuser=args.superuser)
+    kind = "superuser" if args.superuser else "user"
+    print(f"Created {kind} {args.username}.")
+
+
+def cmd_manage(args: argparse.Namespace) -> None:
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["funnel manage", *args.arguments])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="funnel",
+        description="Funnel: a self-hosted sales funnel and follow-up system. "
+        "Configuration comes from FUNNEL_* environment variables (see .env.example).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace], None], help_text: str):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def add_address(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--host", default=DEFAULT_HOST,
+                         help=f"address to listen on (default {DEFAULT_HOST})")
+        sub.add_argument("--port", type=int, default=DEFAULT_PORT,
+                         help=f"port to listen on (default {DEFAULT_PORT})")
+
+    serve_parser = add("serve", cmd_serve,
+                       "Apply database migrations, then serve Funnel with a production server.")
+    add_address(serve_parser)
+
+    demo = add("demo", cmd_demo,
+               "Build a fresh demo database (a year of a consultant's selling) in its own data "
+               "folder, print the login, then serve it.")
+    add_address(demo)
+    demo.add_argument("--data-dir", help="where to keep the demo (default: the 'demo' folder "
+                      "inside Funnel's data folder); your own data is never touched")
+    demo.add_argument("--keep", action="store_true",
+                      help="keep the demo data from last time instead of building it afresh")
+    demo.add_argument("--no-serve", action="store_true",
+                      help="only build the demo data, do not start the server")
+
+    createuser = add("createuser", cmd_createuser, "Create a user who can log in.")
+    createuser.add_argument("username")
+    createuser.add_argument("--email", default="")
+    createuser.add_argument("--password", help="the password (else FUNNEL_NEW_PASSWORD, "
+                            "else asked for)")
+    createuser.add_argument("--superuser", action="store_true",
+                            help="also give access to the admin pages")
+
+    manage = add("manage", cmd_manage,
+                 "Run any Django management command, e.g. 'funnel manage migrate'.")
+    manage.add_argument("arguments", nargs=argparse.REMAINDER,
+                        help="the management command and its options")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except CommandError as exc:
+        print(f"funnel: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from funnel.contacts.models import EmailAddress, Organisation, Person, PhoneNumber
+from funnel.lib.forms import TeamModelForm
+from funnel.lib.i18n import country_choices, language_choices
+
+
+class OrganisationForm(TeamModelForm):
+    country = forms.ChoiceField(
+        label=_("Country"), required=False, choices=lambda: [("", "—"), *country_choices()]
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "sector", "size", "country", "city", "website", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+
+class PersonForm(TeamModelForm):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=lambda: [("", "—"), *language_choices()],
+        help_text=_("The language they prefer; messages for them will use it."),
+    )
+
+    class Meta:
+        model = Person
+        fields = ["name", "job_title", "organisation", "preferred_channel", "language", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(team=self.instance.team)
+
+
+EmailFormSet = inlineformset_factory(
+    Person, EmailAddress, fields=["kind", "address"], extra=1, can_delete=True
+)
+PhoneFormSet = inlineformset_factory(
+    Person, PhoneNumber, fields=["kind", "number"], extra=1, can_delete=True
+)

@@ -1,0 +1,184 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from funnel.contacts.forms import EmailFormSet, OrganisationForm, PersonForm, PhoneFormSet
+from funnel.contacts.models import Organisation, Person
+from funnel.lib.listing import list_page
+
+
+def get_organisation(request: HttpRequest, pk: int) -> Organisation:
+    return get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+
+
+def get_person(request: HttpRequest, pk: int) -> Person:
+    return get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    organisations = Organisation.objects.visible_to(request.user).annotate(
+        people_count=Count("people", distinct=True),
+        opportunity_count=Count("opportunities", distinct=True),
+    )
+    listing = list_page(
+        request,
+        organisations,
+        search_fields=["name", "sector", "city"],
+        sorts={"name": "name", "sector": "sector", "size": "size", "city": "city",
+               "created": "created"},
+        default_sort="name",
+    )
+    return render(request, "contacts/organisation_list.html", {"listing": listing})
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_organisation(request, pk)
+    opportunities = organisation.opportunities.select_related("main_contact").order_by("-updated")
+    return render(
+        request,
+        "contacts/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "people": organisation.people.all(),
+            "opportunities": opportunities,
+        },
+    )
+
+
+@login_required
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    return organisation_form(request, Organisation())
+
+
+@login_required
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return organisation_form(request, get_organisation(request, pk))
+
+
+def organisation_form(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    team = organisation.team if organisation.pk else request.user.profile.team
+    form = OrganisationForm(request.POST or None, instance=organisation, team=team)
+    if request.method == "POST" and form.is_valid():
+        organisation = form.save()
+        messages.success(request, _("%(name)s is saved.") % {"name": organisation.name})
+        return redirect(organisation)
+    return render(
+        request, "contacts/organisation_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+@login_required
+def organisation_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_organisation(request, pk)
+    if request.method == "POST":
+        name = organisation.name
+        organisation.delete()
+        messages.success(request, _("%(name)s has been deleted.") % {"name": name})
+        return redirect("organisation_list")
+    return render(
+        request,
+        "contacts/organisation_delete.html",
+        {
+            "organisation": organisation,
+            "opportunity_count": organisation.opportunities.count(),
+            "people_count": organisation.people.count(),
+        },
+    )
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    people = (
+        Person.objects.visible_to(request.user)
+        .select_related("organisation")
+        .prefetch_related("emails", "phones")
+    )
+    listing = list_page(
+        request,
+        people,
+        search_fields=["name", "job_title", "organisation__name", "emails__address"],
+        sorts={"name": "name", "organisation": "organisation__name", "job_title": "job_title",
+               "created": "created"},
+        default_sort="name",
+    )
+    return render(request, "contacts/person_list.html", {"listing": listing})
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person(request, pk)
+    influences = person.influences.select_related("opportunity", "opportunity__organisation")
+    activities = person.activities.select_related("opportunity").order_by("-occurred")[:20]
+    return render(
+        request,
+        "contacts/person_detail.html",
+        {"person": person, "influences": influences, "activities": activities},
+    )
+
+
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    person = Person()
+    organisation_id = request.GET.get("organisation")
+    if organisation_id and organisation_id.isdigit():
+        person.organisation = Organisation.objects.visible_to(request.user).filter(
+            pk=organisation_id
+        ).first()
+    return person_form(request, person)
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return person_form(request, get_person(request, pk))
+
+
+def person_form(request: HttpRequest, person: Person) -> HttpResponse:
+    team = person.team if person.pk else request.user.profile.team
+    data = request.POST or None
+    form = PersonForm(data, instance=person, team=team)
+    emails = EmailFormSet(data, instance=person, prefix="emails")
+    phones = PhoneFormSet(data, instance=person, prefix="phones")
+    if request.method == "POST" and all(
+        [form.is_valid(), emails.is_valid(), phones.is_valid()]
+    ):
+        with transaction.atomic():
+            person = form.save()
+            emails.instance = phones.instance = person
+            emails.save()
+            phones.save()
+        messages.success(request, _("%(name)s is saved.") % {"name": person.name})
+        return redirect(person)
+    return render(
+        request,
+        "contacts/person_form.html",
+        {"form": form, "emails": emails, "phones": phones, "person": person},
+    )
+
+
+@login_required
+def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person(request, pk)
+    # An opportunity with no organisation needs its main contact: deleting them would orphan it.
+    sole_customer_of = person.main_contact_for.filter(organisation__isnull=True)
+    if request.method == "POST" and not sole_customer_of.exists():
+        name = person.name
+        person.delete()
+        messages.success(request, _("%(name)s has been deleted.") % {"name": name})
+        return redirect("person_list")
+    return render(
+        request,
+        "contacts/person_delete.html",
+        {
+            "person": person,
+            "influence_count": person.influences.count(),
+            "activity_count": person.activities.count(),
+            "main_contact_count": person.main_contact_for.count(),
+            "sole_customer_of": sole_customer_of,
+        },
+    )

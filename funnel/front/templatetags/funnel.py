@@ -1,0 +1,39 @@
+"""Template helpers available in every template (registered as a builtin in settings)."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+
+from funnel.lib.money import format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(amount: Decimal | int | None, currency: str) -> str:
+    """{{ opportunity.value|money:opportunity.currency }} in the reader's locale."""
+    return format_money(amount, currency)
+
+
+@register.simple_tag
+def level_badge(level: str, label: str) -> str:
+    return format_html('<span class="badge level-{}">{}</span>', level, label)
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context: template.Context, key: str, label: str) -> str:
+    """A column header that sorts by key, flipping direction when already sorted by it."""
+    request = context["request"]
+    current = request.GET.get("sort", "")
+    query = request.GET.copy()
+    query.pop("page", None)
+    if current == key:
+        query["sort"], arrow, aria = f"-{key}", " ↑", "ascending"
+    elif current == f"-{key}":
+        query["sort"], arrow, aria = key, " ↓", "descending"
+    else:
+        query["sort"], arrow, aria = key, "", "none"
+    return format_html(
+        '<a href="?{}" aria-sort="{}" class="sort">{}{}</a>', query.urlencode(), aria, label, arrow
+    )

@@ -1,0 +1,48 @@
+"""Search, sort and pagination for list pages, driven by the query string."""
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+PAGE_SIZE = 25
+
+
+@dataclass
+class Listing:
+    page: Page
+    query: str
+    sort: str
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.query)
+
+
+def list_page(
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    search_fields: list[str],
+    sorts: dict[str, str | list[str]],
+    default_sort: str,
+) -> Listing:
+    """Filter by ?q= over search_fields, order by ?sort= (a key of sorts, '-' for descending)."""
+    query = request.GET.get("q", "").strip()
+    if query:
+        terms = [Q(**{f"{field}__icontains": query}) for field in search_fields]
+        queryset = queryset.filter(reduce(or_, terms))
+        if any("__" in field for field in search_fields):
+            queryset = queryset.distinct()  # a match in two related rows is still one result
+    sort = request.GET.get("sort", default_sort)
+    key = sort.removeprefix("-")
+    if key not in sorts:
+        sort, key = default_sort, default_sort.removeprefix("-")
+    fields = sorts[key] if isinstance(sorts[key], list) else [sorts[key]]
+    prefix = "-" if sort.startswith("-") else ""
+    queryset = queryset.order_by(*[f"{prefix}{field}" for field in fields], f"{prefix}pk")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return Listing(page=page, query=query, sort=sort)

@@ -1,0 +1,61 @@
+"""Writes to sales records. Each is atomic and takes keyword arguments only."""
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from funnel.sales.models import LEVELS_NEEDING_REASON, Level, LevelChange, Opportunity
+
+
+@transaction.atomic
+def create_opportunity(*, opportunity: Opportunity, by: AbstractUser | None) -> Opportunity:
+    """Save a new opportunity and record where it entered the funnel."""
+    opportunity.level_changed = timezone.now()
+    opportunity.save()
+    LevelChange.objects.create(
+        opportunity=opportunity, at=opportunity.level_changed, by=by, to_level=opportunity.level
+    )
+    return opportunity
+
+
+@transaction.atomic
+def move_opportunity(
+    *,
+    opportunity: Opportunity,
+    to_level: str,
+    by: AbstractUser | None,
+    reason: str = "",
+    override_reason: str = "",
+    at: datetime | None = None,
+) -> LevelChange:
+    """The only way an opportunity changes level: the move is recorded in its history.
+
+    Closing as lost or dead needs a reason, kept on the opportunity.
+    """
+    if to_level not in Level.values:
+        raise ValidationError(_("Unknown funnel level."), code="invalid_level")
+    if to_level == opportunity.level:
+        raise ValidationError(_("The opportunity is already at this level."), code="same_level")
+    reason = reason.strip()
+    if to_level in LEVELS_NEEDING_REASON and not reason:
+        raise ValidationError(
+            _("Say why it is closed: the reason helps you learn from it."), code="reason_required"
+        )
+    at = at or timezone.now()
+    change = LevelChange.objects.create(
+        opportunity=opportunity,
+        at=at,
+        by=by,
+        from_level=opportunity.level,
+        to_level=to_level,
+        override_reason=override_reason.strip(),
+    )
+    opportunity.level = to_level
+    opportunity.level_changed = at
+    opportunity.reason = reason if to_level in LEVELS_NEEDING_REASON else opportunity.reason
+    opportunity.save(update_fields=["level", "level_changed", "reason", "updated"])
+    return change

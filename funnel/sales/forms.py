@@ -1,0 +1,127 @@
+from django import forms
+from django.db.models import Case, Q, When
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from funnel.contacts.models import Organisation, Person
+from funnel.lib.forms import TeamModelForm
+from funnel.sales.models import OPEN_LEVELS, Activity, BuyingInfluence, Level, Opportunity
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class OpportunityForm(TeamModelForm):
+    """Everything about an opportunity except its level, which only moves through move_opportunity."""
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "title", "organisation", "main_contact", "value", "currency",
+            "first_contact_on", "expected_close_on", "source",
+        ]
+        widgets = {"first_contact_on": DateInput(), "expected_close_on": DateInput()}
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        team = self.instance.team
+        self.fields["organisation"].queryset = Organisation.objects.filter(team=team)
+        self.fields["main_contact"].queryset = Person.objects.filter(team=team).select_related(
+            "organisation"
+        )
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        first, close = cleaned.get("first_contact_on"), cleaned.get("expected_close_on")
+        if first and close and close < first:
+            self.add_error(
+                "expected_close_on", _("The expected close cannot be before the first contact.")
+            )
+        contact, organisation = cleaned.get("main_contact"), cleaned.get("organisation")
+        if not contact and not organisation:
+            self.add_error("organisation", _("Choose an organisation or a main contact."))
+        return cleaned
+
+
+class NewOpportunityForm(OpportunityForm):
+    level = forms.ChoiceField(
+        label=_("Funnel level"),
+        choices=[(level.value, level.label) for level in OPEN_LEVELS],
+        initial=Level.ABOVE,
+        help_text=_("Most new opportunities start above the funnel."),
+    )
+
+    class Meta(OpportunityForm.Meta):
+        fields = [*OpportunityForm.Meta.fields[:5], "level", *OpportunityForm.Meta.fields[5:]]
+
+
+class MoveForm(forms.Form):
+    to_level = forms.ChoiceField(label=_("Move to"), choices=Level.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when closing as lost or dead."),
+    )
+
+    def __init__(self, *args, opportunity: Opportunity, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["to_level"].choices = [
+            choice for choice in Level.choices if choice[0] != opportunity.level
+        ]
+
+
+class InfluenceForm(forms.ModelForm):
+    class Meta:
+        model = BuyingInfluence
+        fields = ["person", "role", "status", "fit_confirmed", "notes"]
+        widgets = {"notes": forms.TextInput()}
+
+    def __init__(self, *args, opportunity: Opportunity, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.instance.opportunity = opportunity
+        self.fields["person"].queryset = (
+            Person.objects.filter(team=opportunity.team)
+            .select_related("organisation")
+            # People of the customer's organisation first, then everyone else.
+            .annotate(
+                elsewhere=Case(
+                    When(organisation_id=opportunity.organisation_id, then=0), default=1
+                )
+            )
+            .order_by("elsewhere", Lower("name"))
+        )
+
+    def _get_validation_exclusions(self) -> set[str]:
+        return super()._get_validation_exclusions() - {"opportunity"}
+
+
+class ActivityForm(TeamModelForm):
+    class Meta:
+        model = Activity
+        fields = ["kind", "occurred", "person", "channel", "outcome", "minutes", "notes"]
+        widgets = {"occurred": DateTimeInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, opportunity: Opportunity, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, team=opportunity.team, **kwargs)
+        self.instance.opportunity = opportunity
+        self.fields["occurred"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        involved = Q(influences__opportunity=opportunity) | Q(pk=opportunity.main_contact_id)
+        if opportunity.organisation_id:
+            involved |= Q(organisation_id=opportunity.organisation_id)
+        self.fields["person"].queryset = (
+            Person.objects.filter(involved, team=opportunity.team).distinct().order_by("name")
+        )
+        self.fields["person"].initial = opportunity.main_contact_id

@@ -1,0 +1,289 @@
+"""Sales objectives (opportunities), who influences them, how they move, and what was done."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from funnel.accounts.models import Team, TeamOwnedQuerySet
+from funnel.contacts.models import Channel, Organisation, Person
+from funnel.lib.money import CURRENCY_CHOICES, format_money
+
+
+class Level(models.TextChoices):
+    """Where an objective stands in the Miller-Heiman funnel (METHOD.md §1)."""
+
+    ABOVE = "above", _("Above the funnel")
+    IN = "in", _("In the funnel")
+    BEST_FEW = "best_few", _("Best few")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    DEAD = "dead", _("Dead")
+    NURTURE = "nurture", _("Nurture")
+
+
+OPEN_LEVELS = [Level.ABOVE, Level.IN, Level.BEST_FEW]
+LEVELS_NEEDING_REASON = [Level.LOST, Level.DEAD]
+
+
+class OpportunityQuerySet(TeamOwnedQuerySet):
+    def open(self) -> "OpportunityQuerySet":
+        return self.filter(level__in=OPEN_LEVELS)
+
+
+class Opportunity(models.Model):
+    team = models.ForeignKey(Team, models.CASCADE, related_name="opportunities")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="opportunities",
+        verbose_name=_("owner"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        verbose_name=_("organisation"),
+    )
+    main_contact = models.ForeignKey(
+        Person,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="main_contact_for",
+        verbose_name=_("main contact"),
+    )
+    value = models.DecimalField(
+        _("value"), max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    # Set only through funnel.sales.actions.move_opportunity, which records the history.
+    level = models.CharField(
+        _("funnel level"), max_length=10, choices=Level.choices, default=Level.ABOVE
+    )
+    level_changed = models.DateTimeField(_("at this level since"), default=timezone.now)
+    first_contact_on = models.DateField(_("first contact"), default=timezone.localdate)
+    expected_close_on = models.DateField(_("expected close"), null=True, blank=True)
+    source = models.CharField(
+        _("source"), max_length=100, blank=True, help_text=_("Referral, website, event…")
+    )
+    reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Why it was lost or abandoned.")
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = OpportunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        ordering = ["-updated"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="opportunity_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(level__in=Level.values), name="opportunity_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(level__in=LEVELS_NEEDING_REASON) | ~Q(reason=""),
+                name="opportunity_closed_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(main_contact__isnull=False),
+                name="opportunity_has_customer",
+                violation_error_message=_("Choose an organisation or a main contact."),
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="opportunity_title_not_empty"),
+        ]
+        indexes = [models.Index(fields=["team", "level"], name="opportunity_team_level")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("opportunity_detail", args=[self.pk])
+
+    @property
+    def customer_name(self) -> str:
+        return str(self.organisation or self.main_contact)
+
+    @property
+    def value_display(self) -> str:
+        return format_money(self.value, self.currency)
+
+    @property
+    def is_open(self) -> bool:
+        return self.level in OPEN_LEVELS
+
+
+class BuyingInfluence(models.Model):
+    """A person's role in one buying decision (Strategic Selling's four roles)."""
+
+    class Role(models.TextChoices):
+        ECONOMIC = "economic", _("Economic buyer")
+        USER = "user", _("User buyer")
+        TECHNICAL = "technical", _("Technical buyer")
+        COACH = "coach", _("Coach")
+
+    class Status(models.TextChoices):
+        UNKNOWN = "unknown", _("Not contacted yet")
+        CONTACTED = "contacted", _("Contacted")
+        SATISFIED = "satisfied", _("Satisfied")
+
+    opportunity = models.ForeignKey(Opportunity, models.CASCADE, related_name="influences")
+    person = models.ForeignKey(
+        Person, models.CASCADE, related_name="influences", verbose_name=_("person")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.UNKNOWN
+    )
+    fit_confirmed = models.BooleanField(
+        _("fit confirmed"),
+        default=False,
+        help_text=_("They confirmed that what you offer fits their needs."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("buying influence")
+        verbose_name_plural = _("buying influences")
+        ordering = ["role", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity"],
+                condition=Q(role="economic"),
+                name="influence_one_economic_buyer",
+                violation_error_message=_("This opportunity already has an economic buyer."),
+            ),
+            models.UniqueConstraint(
+                fields=["opportunity", "person", "role"],
+                name="influence_unique_role_per_person",
+                violation_error_message=_("This person already has this role here."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["economic", "user", "technical", "coach"]),
+                name="influence_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["unknown", "contacted", "satisfied"]),
+                name="influence_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class LevelChange(models.Model):
+    """One move of an opportunity between funnel levels; never edited, only added."""
+
+    opportunity = models.ForeignKey(Opportunity, models.CASCADE, related_name="level_changes")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    from_level = models.CharField(
+        _("from"), max_length=10, choices=Level.choices, blank=True,
+        help_text=_("Empty when the opportunity was created."),
+    )
+    to_level = models.CharField(_("to"), max_length=10, choices=Level.choices)
+    override_reason = models.TextField(_("override reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("level change")
+        verbose_name_plural = _("level changes")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_level=models.F("to_level")),
+                                   name="level_change_moves"),
+        ]
+
+
+ACTIVITY_KINDS = [
+    "call", "email", "meeting", "video", "letter", "note", "buying_signal", "not_buying_signal"
+]
+
+
+class Activity(models.Model):
+    """A logged interaction with a person, about an opportunity, or both."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Call")
+        EMAIL = "email", _("Email")
+        MEETING = "meeting", _("Meeting")
+        VIDEO = "video", _("Video call")
+        LETTER = "letter", _("Letter or card")
+        NOTE = "note", _("Note")
+        BUYING_SIGNAL = "buying_signal", _("Buying signal")
+        NOT_BUYING_SIGNAL = "not_buying_signal", _("Not-buying signal")
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", _("Reached")
+        NO_ANSWER = "no_answer", _("No answer")
+        REPLIED = "replied", _("Replied")
+        MEETING_BOOKED = "meeting_booked", _("Meeting booked")
+        BUYING_SIGNAL = "buying_signal", _("Buying signal")
+        NOT_BUYING_SIGNAL = "not_buying_signal", _("Not-buying signal")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+
+    team = models.ForeignKey(Team, models.CASCADE, related_name="activities")
+    opportunity = models.ForeignKey(
+        Opportunity,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("opportunity"),
+    )
+    person = models.ForeignKey(
+        Person,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("person"),
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices, default=Kind.CALL)
+    occurred = models.DateTimeField(_("when"), default=timezone.now)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    minutes = models.PositiveIntegerField(
+        _("minutes spent"), default=0, validators=[MaxValueValidator(24 * 60)]
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = TeamOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-occurred", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opportunity__isnull=False) | Q(person__isnull=False),
+                name="activity_has_subject",
+                violation_error_message=_("Choose a person or an opportunity."),
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=0) & Q(minutes__lte=24 * 60),
+                name="activity_minutes_in_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ACTIVITY_KINDS), name="activity_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "-occurred"], name="activity_team_occurred")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred:%Y-%m-%d}"

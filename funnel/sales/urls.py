@@ -1,0 +1,24 @@
+from django.urls import path
+
+from funnel.sales import views
+
+urlpatterns = [
+    path("funnel/", views.opportunity_list, name="opportunity_list"),
+    path("opportunities/new/", views.opportunity_create, name="opportunity_create"),
+    path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity_detail"),
+    path("opportunities/<int:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),
+    path("opportunities/<int:pk>/move/", views.opportunity_move, name="opportunity_move"),
+    path("opportunities/<int:pk>/delete/", views.opportunity_delete, name="opportunity_delete"),
+    path("opportunities/<int:pk>/influences/", views.influence_add, name="influence_add"),
+    path(
+        "opportunities/<int:pk>/influences/<int:influence_pk>/",
+        views.influence_edit,
+        name="influence_edit",
+    ),
+    path(
+        "opportunities/<int:pk>/influences/<int:influence_pk>/delete/",
+        views.influence_delete,
+        name="influence_delete",
+    ),
+    path("opportunities/<int:pk>/activities/", views.activity_add, name="activity_add"),
+]

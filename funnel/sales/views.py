@@ -1,0 +1,213 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from funnel.contacts.models import Organisation, Person
+from funnel.lib.listing import list_page
+from funnel.sales.actions import create_opportunity, move_opportunity
+from funnel.sales.forms import (
+    ActivityForm,
+    InfluenceForm,
+    MoveForm,
+    NewOpportunityForm,
+    OpportunityForm,
+)
+from funnel.sales.models import OPEN_LEVELS, BuyingInfluence, Level, Opportunity
+
+DETAIL = "sales/opportunity_detail.html"
+
+
+def get_opportunity(request: HttpRequest, pk: int) -> Opportunity:
+    return get_object_or_404(
+        Opportunity.objects.visible_to(request.user).select_related(
+            "organisation", "main_contact", "owner"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def opportunity_list(request: HttpRequest) -> HttpResponse:
+    level = request.GET.get("level", "open")
+    opportunities = Opportunity.objects.visible_to(request.user).select_related(
+        "organisation", "main_contact"
+    )
+    if level == "open":
+        opportunities = opportunities.open()
+    elif level in Level.values:
+        opportunities = opportunities.filter(level=level)
+    else:
+        level = "all"
+    listing = list_page(
+        request,
+        opportunities,
+        search_fields=["title", "organisation__name", "main_contact__name", "source"],
+        sorts={"title": "title", "organisation": "organisation__name", "value": "value",
+               "level": "level", "close": "expected_close_on", "updated": "updated"},
+        default_sort="-updated",
+    )
+    counts = dict(
+        Opportunity.objects.visible_to(request.user)
+        .values_list("level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    filters = [("open", _("Open"), sum(counts.get(lv, 0) for lv in OPEN_LEVELS))]
+    filters += [(lv.value, lv.label, counts.get(lv.value, 0)) for lv in Level]
+    filters.append(("all", _("All"), sum(counts.values())))
+    return render(
+        request,
+        "sales/opportunity_list.html",
+        {"listing": listing, "level": level, "filters": filters},
+    )
+
+
+def detail_context(request: HttpRequest, opportunity: Opportunity, **forms) -> dict:
+    return {
+        "opportunity": opportunity,
+        "influences": opportunity.influences.select_related("person", "person__organisation"),
+        "activities": opportunity.activities.select_related("person", "by")[:50],
+        "level_changes": opportunity.level_changes.select_related("by").order_by("-at", "-pk"),
+        "influence_form": forms.get("influence_form") or InfluenceForm(opportunity=opportunity),
+        "activity_form": forms.get("activity_form") or ActivityForm(opportunity=opportunity),
+        "move_form": forms.get("move_form") or MoveForm(opportunity=opportunity),
+        "status_choices": BuyingInfluence.Status.choices,
+    }
+
+
+@login_required
+def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = get_opportunity(request, pk)
+    return render(request, DETAIL, detail_context(request, opportunity))
+
+
+@login_required
+def opportunity_create(request: HttpRequest) -> HttpResponse:
+    profile = request.user.profile
+    opportunity = Opportunity(owner=request.user, currency=profile.currency)
+    initial = {}
+    for field, model in [("organisation", Organisation), ("main_contact", Person)]:
+        value = request.GET.get(field, "")
+        if value.isdigit() and model.objects.visible_to(request.user).filter(pk=value).exists():
+            initial[field] = value
+    form = NewOpportunityForm(
+        request.POST or None, instance=opportunity, team=profile.team, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        opportunity = create_opportunity(opportunity=form.save(commit=False), by=request.user)
+        messages.success(request, _("%(title)s is saved.") % {"title": opportunity.title})
+        return redirect(opportunity)
+    return render(request, "sales/opportunity_form.html", {"form": form})
+
+
+@login_required
+def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = get_opportunity(request, pk)
+    form = OpportunityForm(request.POST or None, instance=opportunity, team=opportunity.team)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("%(title)s is saved.") % {"title": opportunity.title})
+        return redirect(opportunity)
+    return render(
+        request, "sales/opportunity_form.html", {"form": form, "opportunity": opportunity}
+    )
+
+
+@login_required
+@require_POST
+def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = get_opportunity(request, pk)
+    form = MoveForm(request.POST, opportunity=opportunity)
+    if form.is_valid():
+        try:
+            move_opportunity(
+                opportunity=opportunity,
+                to_level=form.cleaned_data["to_level"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Moved to %(level)s.") % {"level": opportunity.get_level_display()},
+            )
+            return redirect(opportunity)
+    return render(request, DETAIL, detail_context(request, opportunity, move_form=form), status=422)
+
+
+@login_required
+def opportunity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = get_opportunity(request, pk)
+    if request.method == "POST":
+        opportunity.delete()
+        messages.success(request, _("%(title)s has been deleted.") % {"title": opportunity.title})
+        return redirect("opportunity_list")
+    return render(
+        request,
+        "sales/opportunity_delete.html",
+        {"opportunity": opportunity, "activity_count": opportunity.activities.count()},
+    )
+
+
+def section(request: HttpRequest, opportunity: Opportunity, name: str, **forms) -> HttpResponse:
+    """After an in-place change: the htmx fragment, or the whole page without htmx."""
+    if not request.htmx:
+        if forms:
+            return render(request, DETAIL, detail_context(request, opportunity, **forms),
+                          status=422)
+        return redirect(opportunity)
+    status = 422 if forms else 200
+    return render(request, f"{DETAIL}#{name}", detail_context(request, opportunity, **forms),
+                  status=status)
+
+
+@login_required
+@require_POST
+def influence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = get_opportunity(request, pk)
+    form = InfluenceForm(request.POST, opportunity=opportunity)
+    if not form.is_valid():
+        return section(request, opportunity, "influences", influence_form=form)
+    form.save()
+    return section(request, opportunity, "influences")
+
+
+@login_required
+@require_POST
+def influence_edit(request: HttpRequest, pk: int, influence_pk: int) -> HttpResponse:
+    opportunity = get_opportunity(request, pk)
+    influence = get_object_or_404(opportunity.influences, pk=influence_pk)
+    status = request.POST.get("status", influence.status)
+    if status in BuyingInfluence.Status.values:
+        influence.status = status
+    influence.fit_confirmed = request.POST.get("fit_confirmed") == "on"
+    influence.save(update_fields=["status", "fit_confirmed"])
+    return section(request, opportunity, "influences")
+
+
+@login_required
+@require_POST
+def influence_delete(request: HttpRequest, pk: int, influence_pk: int) -> HttpResponse:
+    opportunity = get_opportunity(request, pk)
+    get_object_or_404(opportunity.influences, pk=influence_pk).delete()
+    return section(request, opportunity, "influences")
+
+
+@login_required
+@require_POST
+def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = get_opportunity(request, pk)
+    form = ActivityForm(request.POST, opportunity=opportunity)
+    if not form.is_valid():
+        return section(request, opportunity, "activities", activity_form=form)
+    activity = form.save(commit=False)
+    activity.by = request.user
+    activity.save()
+    return section(request, opportunity, "activities")

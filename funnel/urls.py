@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("funnel.front.urls")),
+    path("", include("funnel.accounts.urls")),
+    path("", include("funnel.contacts.urls")),
+    path("", include("funnel.sales.urls")),
+    path("admin/", admin.site.urls),
+]
