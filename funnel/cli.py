@@ -52,9 +52,9 @@ def serve(host: str, port: int) -> None:
     from django.core.management import call_command
     from waitress import serve as waitress_serve
 
-    from funnel.wsgi import application
-
     call_command("collectstatic", interactive=False, verbosity=0)
+    from funnel.wsgi import application  # after collectstatic: whitenoise indexes the folder
+
     print(f"Funnel is running at http://{host}:{port}/ (data in {settings.DATA_DIR}); "
           "press Ctrl+C to stop.", flush=True)
     waitress_serve(application, host=host, port=port, threads=8, ident="funnel")

@@ -17,6 +17,10 @@ class OrganisationForm(TeamModelForm):
         fields = ["name", "sector", "size", "country", "city", "website", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
 
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["website"].assume_scheme = "https"  # "example.com" means https://example.com
+
 
 class PersonForm(TeamModelForm):
     language = forms.ChoiceField(

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from funnel.contacts.actions import delete_person
 from funnel.contacts.forms import EmailFormSet, OrganisationForm, PersonForm, PhoneFormSet
 from funnel.contacts.models import Organisation, Person
 from funnel.lib.listing import list_page
@@ -168,7 +169,7 @@ def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
     sole_customer_of = person.main_contact_for.filter(organisation__isnull=True)
     if request.method == "POST" and not sole_customer_of.exists():
         name = person.name
-        person.delete()
+        delete_person(person=person)
         messages.success(request, _("%(name)s has been deleted.") % {"name": name})
         return redirect("person_list")
     return render(
@@ -177,7 +178,7 @@ def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "person": person,
             "influence_count": person.influences.count(),
-            "activity_count": person.activities.count(),
+            "activity_count": person.activities.filter(opportunity__isnull=True).count(),
             "main_contact_count": person.main_contact_for.count(),
             "sole_customer_of": sole_customer_of,
         },

@@ -84,6 +84,7 @@ class MoveForm(forms.Form):
 
 
 class InfluenceForm(forms.ModelForm):
+    prefix = "influence"  # shares the opportunity page with the activity form
     class Meta:
         model = BuyingInfluence
         fields = ["person", "role", "status", "fit_confirmed", "notes"]
@@ -109,6 +110,7 @@ class InfluenceForm(forms.ModelForm):
 
 
 class ActivityForm(TeamModelForm):
+    prefix = "activity"
     class Meta:
         model = Activity
         fields = ["kind", "occurred", "person", "channel", "outcome", "minutes", "notes"]

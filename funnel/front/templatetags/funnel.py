@@ -2,8 +2,10 @@
 
 from decimal import Decimal
 
-from django import template
+from django import forms, template
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from funnel.lib.money import format_money
 
@@ -36,4 +38,36 @@ def sort_link(context: template.Context, key: str, label: str) -> str:
         query["sort"], arrow, aria = key, "", "none"
     return format_html(
         '<a href="?{}" aria-sort="{}" class="sort">{}{}</a>', query.urlencode(), aria, label, arrow
+    )
+
+
+@register.filter
+def is_checkbox(field: forms.BoundField) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+NAV_SECTIONS = {
+    "today": "today",
+    "opportunity": "funnel",
+    "influence": "funnel",
+    "activity": "funnel",
+    "person": "people",
+    "organisation": "organisations",
+    "reports": "reports",
+    "settings": "settings",
+    "password": "settings",
+}
+
+
+@register.simple_tag(takes_context=True)
+def nav_link(context: template.Context, url_name: str, section: str, label: str) -> str:
+    """A main-navigation link, marked current when the page belongs to its section."""
+    match = context["request"].resolver_match
+    current_name = match.url_name if match else ""
+    current = NAV_SECTIONS.get(current_name.split("_")[0], "") == section
+    return format_html(
+        '<a href="{}"{}>{}</a>',
+        reverse(url_name),
+        mark_safe(' aria-current="page"') if current else "",
+        label,
     )

@@ -1,0 +1,87 @@
+"""The demo plan as plain data; indexes point into the plan's lists, not at database rows."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass
+class OrganisationPlan:
+    name: str
+    sector: str
+    size: int
+    country: str
+    city: str
+    website: str
+    notes: str = ""
+    created: dt.datetime | None = None
+
+
+@dataclass
+class PersonPlan:
+    name: str
+    job_title: str
+    organisation: int
+    role: str  # the buying role their job suggests
+    language: str
+    preferred_channel: str
+    emails: list[tuple[str, str]]  # (kind, address)
+    phones: list[tuple[str, str]]  # (kind, number)
+    notes: str = ""
+    created: dt.datetime | None = None
+
+
+@dataclass
+class InfluencePlan:
+    person: int
+    role: str
+    status: str
+    fit_confirmed: bool
+    notes: str = ""
+
+
+@dataclass
+class MovePlan:
+    to_level: str
+    at: dt.datetime
+    reason: str = ""
+
+
+@dataclass
+class OpportunityPlan:
+    title: str
+    organisation: int
+    main_contact: int
+    value: Decimal
+    currency: str
+    source: str
+    first_contact_on: dt.date
+    expected_close_on: dt.date | None
+    started: dt.datetime  # the first contact, when it entered the funnel
+    moves: list[MovePlan] = field(default_factory=list)
+    influences: list[InfluencePlan] = field(default_factory=list)
+    updated: dt.datetime | None = None
+
+    @property
+    def level(self) -> str:
+        return self.moves[-1].to_level if self.moves else "above"
+
+
+@dataclass
+class ActivityPlan:
+    occurred: dt.datetime
+    kind: str
+    channel: str
+    outcome: str
+    minutes: int
+    notes: str
+    person: int | None
+    opportunity: int | None
+
+
+@dataclass
+class DemoPlan:
+    organisations: list[OrganisationPlan]
+    people: list[PersonPlan]
+    opportunities: list[OpportunityPlan]
+    activities: list[ActivityPlan]

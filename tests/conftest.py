@@ -1,0 +1,74 @@
+"""Shared fixtures: a few named users, and Playwright driving Debian's Chromium."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from funnel.accounts.actions import create_user
+from funnel.contacts.models import Organisation, Person
+from funnel.sales.actions import create_opportunity
+from funnel.sales.models import Opportunity
+
+PASSWORD = "correct-horse-battery"
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def owner(db) -> User:
+    return create_user(username="anna", password=PASSWORD, first_name="Anna", last_name="Rossi")
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """Someone with an account of their own, who must never see the owner's records."""
+    return create_user(username="mallory", password=PASSWORD)
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    client.force_login(outsider)
+    return client
+
+
+@pytest.fixture
+def organisation(owner) -> Organisation:
+    return Organisation.objects.create(
+        team=owner.profile.team, name="Ferretti Arredamenti", sector="Furniture", size=45,
+        country="IT", city="Bologna",
+    )
+
+
+@pytest.fixture
+def person(organisation) -> Person:
+    return Person.objects.create(
+        team=organisation.team, name="Giulia Ferretti", job_title="CEO",
+        organisation=organisation, language="it",
+    )
+
+
+@pytest.fixture
+def opportunity(owner, organisation, person) -> Opportunity:
+    return create_opportunity(
+        opportunity=Opportunity(
+            team=owner.profile.team, owner=owner, title="Operations review",
+            organisation=organisation, main_contact=person, value=12000, currency="EUR",
+        ),
+        by=owner,
+    )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        ],
+    }

@@ -1,0 +1,123 @@
+"""End to end in Chromium: the path a new user takes on their first day, at desktop and phone size."""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from funnel.sales.models import Activity, BuyingInfluence, Opportunity
+from tests.conftest import PASSWORD
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 375, "height": 812}
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def shoot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+
+
+def test_a_new_user_records_a_sale_from_organisation_to_logged_activity(
+    page: Page, live_server, owner
+) -> None:
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server.url, "anna")
+    shoot(page, "today-empty")
+
+    page.get_by_role("link", name="Add your first organisation").click()
+    page.get_by_label("Name").fill("Van Dijk Logistiek")
+    page.get_by_label("Sector").fill("Logistics")
+    page.get_by_label("Country").select_option("NL")
+    page.get_by_label("City").fill("Rotterdam")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Van Dijk Logistiek")).to_be_visible()
+
+    page.get_by_role("link", name="Add a person").click()
+    page.get_by_label("Name", exact=True).fill("Sanne de Vries")
+    page.get_by_label("Job title").fill("Operations director")
+    page.locator("#id_emails-0-address").fill("sanne@vandijk.example")
+    page.locator("#id_phones-0-number").fill("+31 10 123 4567")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Sanne de Vries")).to_be_visible()
+    expect(page.get_by_text("sanne@vandijk.example")).to_be_visible()
+
+    page.get_by_role("link", name="New opportunity").click()
+    page.get_by_label("Title").fill("Warehouse flow review")
+    page.get_by_label("Value").fill("18500")
+    page.get_by_label("Expected close").fill("2027-03-31")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Warehouse flow review")).to_be_visible()
+
+    # In-place changes must not reload the page: a marker set now survives them.
+    page.evaluate("window.stillTheSamePage = true")
+    influences = page.locator("#influences")
+    influences.get_by_label("Person").select_option(label="Sanne de Vries")
+    influences.get_by_label("Role").select_option("economic")
+    influences.get_by_label("Status").select_option("contacted")
+    influences.get_by_role("button", name="Add", exact=True).click()
+    expect(influences.locator(".influence")).to_contain_text("Economic buyer")
+
+    page.get_by_text("Log an activity").click()
+    activities = page.locator("#activities")
+    activities.get_by_label("What").select_option("call")
+    activities.get_by_label("Outcome").select_option("reached")
+    activities.get_by_label("Minutes spent").fill("20")
+    activities.get_by_label("Notes").fill("Agreed to meet the warehouse team")
+    activities.get_by_role("button", name="Log it").click()
+    expect(activities.locator(".activity")).to_contain_text("Agreed to meet the warehouse team")
+    assert page.evaluate("window.stillTheSamePage") is True
+
+    opportunity = Opportunity.objects.get(title="Warehouse flow review")
+    assert opportunity.organisation.name == "Van Dijk Logistiek"
+    assert BuyingInfluence.objects.get(opportunity=opportunity).role == "economic"
+    assert Activity.objects.get(opportunity=opportunity).minutes == 20
+    shoot(page, "opportunity")
+
+
+def test_a_bad_activity_shows_its_error_in_place_and_saves_nothing(
+    page: Page, live_server, opportunity
+) -> None:
+    log_in(page, live_server.url, "anna")
+    page.goto(f"{live_server.url}{opportunity.get_absolute_url()}")
+    page.get_by_text("Log an activity").click()
+    activities = page.locator("#activities")
+    activities.get_by_label("Minutes spent").fill("5000")
+    activities.get_by_role("button", name="Log it").click()
+    expect(activities.locator(".errorlist")).to_contain_text(re.compile("less than or equal"))
+    assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_screenshots_of_the_main_pages(page: Page, live_server, opportunity, viewport) -> None:
+    page.set_viewport_size(viewport)
+    log_in(page, live_server.url, "anna")
+    shoot(page, "today")
+    for name, path in [
+        ("funnel", "/funnel/"),
+        ("organisations", "/organisations/"),
+        ("organisation", opportunity.organisation.get_absolute_url()),
+        ("people", "/people/"),
+        ("person", opportunity.main_contact.get_absolute_url()),
+        ("opportunity", opportunity.get_absolute_url()),
+        ("new-opportunity", "/opportunities/new/"),
+        ("settings", "/settings/"),
+        ("reports", "/reports/"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        # Nothing may stick out sideways on a phone.
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} is {overflow}px wider than the screen"
+        shoot(page, name)
