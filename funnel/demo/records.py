@@ -4,6 +4,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from funnel.sales.models import Level
+
 
 @dataclass
 class OrganisationPlan:
@@ -64,7 +66,7 @@ class OpportunityPlan:
 
     @property
     def level(self) -> str:
-        return self.moves[-1].to_level if self.moves else "above"
+        return self.moves[-1].to_level if self.moves else Level.ABOVE
 
 
 @dataclass
