@@ -278,7 +278,7 @@ SECTOR_SIZES = {
 }
 
 # Words dropped from web addresses.
-LEGAL_SUFFIXES = {"ab", "bv", "sl", "ltd", "inc", "pty", "srl", "&"}
+LEGAL_SUFFIXES = {"ab", "bv", "sl", "ltd", "inc", "pty", "srl"}
 
 # Who signs, who uses, who screens; sector-specific titles join the general ones.
 ECONOMIC_TITLES = ("CEO", "Managing director", "Owner", "Founder", "General manager")

@@ -1,0 +1,155 @@
+"""Planning what the consultant did: the activities behind every move, and those in between."""
+
+import datetime as dt
+import random
+
+from funnel.contacts.models import Channel
+from funnel.demo import phrases
+from funnel.demo.phrases import Line
+from funnel.demo.records import ActivityPlan, MovePlan, OpportunityPlan, PersonPlan
+from funnel.demo.selling import Timeline
+from funnel.demo.workdays import days_between, moment, shift, weekday_after, weekday_on_or_before
+from funnel.sales.models import Level
+
+KIND_CHANNELS = {
+    "call": Channel.PHONE, "email": Channel.EMAIL, "meeting": Channel.MEETING,
+    "video": Channel.VIDEO, "letter": Channel.LETTER, "note": "",
+}
+SIGNAL_CHANNELS = (Channel.PHONE, Channel.EMAIL, Channel.MEETING)
+MINUTES = {
+    "call": (5, 25), "email": (5, 15), "meeting": (45, 90), "video": (30, 60),
+    "letter": (5, 10), "note": (5, 10), "buying_signal": (5, 15), "not_buying_signal": (5, 15),
+}
+# (calendar days per activity, most activities) while an opportunity sits at each level.
+PACE = {Level.ABOVE: (12, 5), Level.IN: (9, 8), Level.BEST_FEW: (6, 6)}
+POOLS = {Level.ABOVE: phrases.QUALIFY, Level.IN: phrases.DEVELOP, Level.BEST_FEW: phrases.CLOSE}
+CHASE_ATTEMPTS = 6
+NETWORKING = 22  # activities with a person only, no opportunity
+
+
+def activity(
+    rng: random.Random, line: Line, at: dt.datetime, person: int | None, opportunity: int | None
+) -> ActivityPlan:
+    kind, outcome, notes = line
+    channel = rng.choice(SIGNAL_CHANNELS) if kind.endswith("signal") else KIND_CHANNELS[kind]
+    low, high = MINUTES[kind]
+    minutes = 5 if outcome == "no_answer" else rng.randrange(low, high + 1, 5)
+    return ActivityPlan(at, kind, channel, outcome, minutes, notes, person, opportunity)
+
+
+class Diary:
+    """Writes down the activities of one opportunity, each with one of its contacts."""
+
+    def __init__(self, rng: random.Random, index: int, opportunity: OpportunityPlan) -> None:
+        self.rng, self.index = rng, index
+        self.main = opportunity.main_contact
+        known = [i.person for i in opportunity.influences if i.status != "unknown"]
+        self.contacts = sorted({self.main, *known})
+        self.entries: list[ActivityPlan] = []
+
+    def add(self, line: Line, at: dt.datetime, person: int | None = None) -> ActivityPlan:
+        if person is None:
+            person = self.main if self.rng.random() < 0.7 else self.rng.choice(self.contacts)
+        entry = activity(self.rng, line, at, person, self.index)
+        self.entries.append(entry)
+        return entry
+
+    def story(self, pool: tuple[Line, ...], days: list[dt.date], count: int) -> None:
+        """`count` lines of `pool`, in story order, on as many of `days`."""
+        count = max(0, min(count, len(days), len(pool)))
+        lines = sorted(self.rng.sample(range(len(pool)), count))
+        picked = sorted(self.rng.sample(days, count))
+        for line, day in zip(lines, picked, strict=True):
+            self.add(pool[line], moment(self.rng, day))
+
+
+def plan_history(
+    rng: random.Random, index: int, opportunity: OpportunityPlan, timeline: Timeline,
+    today: dt.date,
+) -> tuple[list[MovePlan], list[ActivityPlan]]:
+    """The moves of one opportunity and every activity around them."""
+    diary = Diary(rng, index, opportunity)
+    diary.add(rng.choice(phrases.FIRST_CONTACT[opportunity.source]), opportunity.started,
+              opportunity.main_contact)
+    moves: list[MovePlan] = []
+    level, since = Level.ABOVE, timeline.first_contact
+    for to_level, day in timeline.steps:
+        work_phase(diary, level, since, day, chasing=to_level == Level.DEAD)
+        entry = diary.add(milestone(level, to_level, timeline.reason, rng), moment(rng, day),
+                          opportunity.main_contact)
+        at = entry.occurred + dt.timedelta(minutes=entry.minutes + 5)
+        reason = timeline.reason if to_level in (Level.LOST, Level.DEAD) else ""
+        moves.append(MovePlan(to_level, at, reason))
+        level, since = to_level, day
+    yesterday = weekday_on_or_before(shift(today, -1))
+    if level in POOLS and timeline.last_touch > since:
+        work_phase(diary, level, since, timeline.last_touch)
+        diary.add(rng.choice(POOLS[level]), moment(rng, timeline.last_touch))
+    elif level == Level.WON:
+        after_sale(diary, since, yesterday)
+    elif level == Level.NURTURE:
+        keep_in_touch(diary, since, yesterday)
+    return moves, diary.entries
+
+
+def work_phase(
+    diary: Diary, level: str, start: dt.date, end: dt.date, chasing: bool = False
+) -> None:
+    """The activities while an opportunity sat at `level`, strictly between two days."""
+    rng = diary.rng
+    days = days_between(start, end)
+    if chasing:  # before giving up: a few normal steps, then the attempts that went unanswered
+        split = len(days) * 2 // 5
+        diary.story(POOLS[level], days[:split], round(split / 7))
+        for day in sorted(rng.sample(days[split:], min(CHASE_ATTEMPTS, len(days) - split))):
+            diary.add(rng.choice(phrases.CHASE), moment(rng, day), diary.main)
+        return
+    every, most = PACE[level]
+    count = min(most, round((end - start).days / every + rng.uniform(-1, 1)))
+    diary.story(POOLS[level], days, count)
+
+
+def milestone(from_level: str, to_level: str, reason: str, rng: random.Random) -> Line:
+    """The activity that justified a move."""
+    if to_level == Level.LOST:
+        return ("call", "not_buying_signal", f"They said no: {reason[0].lower()}{reason[1:]}")
+    if to_level == Level.DEAD:
+        return ("note", "", f"Stopped pursuing: {reason[0].lower()}{reason[1:]}")
+    lines = {
+        Level.IN: phrases.BACK_TO_IN if from_level == Level.BEST_FEW else phrases.TO_IN,
+        Level.BEST_FEW: phrases.TO_BEST_FEW,
+        Level.WON: phrases.TO_WON,
+        Level.NURTURE: phrases.TO_NURTURE,
+    }[to_level]
+    return rng.choice(lines)
+
+
+def after_sale(diary: Diary, won: dt.date, yesterday: dt.date) -> None:
+    """Thank-you cards and the call after delivery (METHOD.md section 3), up to yesterday."""
+    day = won
+    for (low, high), line in phrases.AFTER_SALE:
+        day = weekday_after(shift(day, diary.rng.randint(low, high) - 1))
+        if day > yesterday:
+            return
+        diary.add(line, moment(diary.rng, day), diary.main)
+
+
+def keep_in_touch(diary: Diary, parked: dt.date, yesterday: dt.date) -> None:
+    """Light, regular contact with a qualified prospect who is not ready (METHOD.md 2.5)."""
+    day = weekday_after(shift(parked, diary.rng.randint(30, 70)))
+    while day <= yesterday:
+        diary.add(diary.rng.choice(phrases.KEEP_IN_TOUCH), moment(diary.rng, day), diary.main)
+        day = weekday_after(shift(day, diary.rng.randint(40, 80)))
+
+
+def plan_networking(
+    rng: random.Random, today: dt.date, people: list[PersonPlan], quiet: set[int]
+) -> list[ActivityPlan]:
+    """Activities with a person and no opportunity; people at `quiet` organisations more often."""
+    weights = [4 if person.organisation in quiet else 1 for person in people]
+    days = days_between(shift(today, -365), today)
+    return [
+        activity(rng, rng.choice(phrases.PERSON_ONLY), moment(rng, day),
+                 rng.choices(range(len(people)), weights)[0], None)
+        for day in sorted(rng.sample(days, NETWORKING))
+    ]

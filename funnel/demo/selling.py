@@ -1,0 +1,250 @@
+"""Planning the opportunities: how each one moved down the funnel, and who was involved."""
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from funnel.demo import phrases
+from funnel.demo.contacts import COUNTRY_BY_CODE
+from funnel.demo.phrases import Service
+from funnel.demo.records import InfluencePlan, OpportunityPlan, OrganisationPlan, PersonPlan
+from funnel.demo.workdays import moment, shift, weekday_after, weekday_on_or_before
+from funnel.sales.models import BuyingInfluence, Level
+
+HISTORY_DAYS = 425  # about fourteen months
+LEVEL_MIX = {
+    Level.ABOVE: 12, Level.IN: 10, Level.BEST_FEW: 6, Level.WON: 16,
+    Level.LOST: 8, Level.DEAD: 4, Level.NURTURE: 4,
+}
+EUR_RATES = {"EUR": 1.0, "GBP": 0.85, "SEK": 11.2}
+Status = BuyingInfluence.Status
+
+
+@dataclass
+class Timeline:
+    """The days an opportunity moved; the times come from the activities behind each move."""
+
+    first_contact: dt.date
+    steps: list[tuple[str, dt.date]]  # (to level, day)
+    last_touch: dt.date  # the latest day something was done before it closed or until now
+    expected_close_on: dt.date | None
+    reason: str = ""
+
+    @property
+    def level(self) -> str:
+        return self.steps[-1][0] if self.steps else Level.ABOVE
+
+    @property
+    def deepest(self) -> str:
+        """The furthest open level it reached."""
+        reached = {level for level, _ in self.steps}
+        return next((lvl for lvl in (Level.BEST_FEW, Level.IN) if lvl in reached), Level.ABOVE)
+
+    @property
+    def won_on(self) -> dt.date | None:
+        return self.steps[-1][1] if self.level == Level.WON else None
+
+
+def plan_timeline(rng: random.Random, level: str, today: dt.date) -> Timeline:
+    planners = {
+        Level.ABOVE: above_timeline, Level.IN: in_timeline, Level.BEST_FEW: best_few_timeline,
+        Level.WON: won_timeline, Level.LOST: lost_timeline, Level.DEAD: dead_timeline,
+        Level.NURTURE: nurture_timeline,
+    }
+    timeline = planners[level](rng, today)
+    timeline.steps = working_steps(timeline.first_contact, timeline.steps)
+    return timeline
+
+
+def working_steps(first: dt.date, steps: list[tuple[str, dt.date]]) -> list[tuple[str, dt.date]]:
+    """Each move on a weekday, strictly after the one before."""
+    result, previous = [], first
+    for level, day in steps:
+        day = weekday_on_or_before(day)
+        previous = day if day > previous else weekday_after(previous)
+        result.append((level, previous))
+    return result
+
+
+def days_ago(today: dt.date, low: int, high: int, rng: random.Random) -> dt.date:
+    return weekday_on_or_before(shift(today, -rng.randint(low, high)))
+
+
+def descent(rng: random.Random, first: dt.date, end: dt.date, deepest: str) -> list:
+    """The moves down to `deepest` (above, in or best few) between first contact and `end`."""
+    span = (end - first).days
+    steps = []
+    if deepest in (Level.IN, Level.BEST_FEW):
+        steps.append((Level.IN, shift(first, span * rng.uniform(0.2, 0.45))))
+    if deepest == Level.BEST_FEW:
+        steps.append((Level.BEST_FEW, shift(first, span * rng.uniform(0.6, 0.85))))
+    return steps
+
+
+def above_timeline(rng: random.Random, today: dt.date) -> Timeline:
+    first = weekday_on_or_before(shift(today, -rng.triangular(4, 120, 15)))
+    touched = max(first, days_ago(today, 1, 20, rng))
+    return Timeline(first, [], touched, shift(first, rng.randint(70, 120)))
+
+
+def in_timeline(rng: random.Random, today: dt.date) -> Timeline:
+    first = days_ago(today, 30, 160, rng)
+    slipped = rng.random() < 0.2  # reached the best few, then fell back
+    steps = descent(rng, first, today, Level.BEST_FEW if slipped else Level.IN)
+    if slipped:
+        steps.append((Level.IN, shift(first, (today - first).days * rng.uniform(0.88, 0.95))))
+    touched = max(steps[-1][1], days_ago(today, 1, 35, rng))
+    return Timeline(first, steps, touched, shift(first, rng.randint(60, 110)))
+
+
+def best_few_timeline(rng: random.Random, today: dt.date) -> Timeline:
+    first = days_ago(today, 40, 120, rng)
+    chosen = days_ago(today, 3, 30, rng)
+    steps = [*descent(rng, first, chosen, Level.IN), (Level.BEST_FEW, chosen)]
+    touched = max(chosen, days_ago(today, 1, 7, rng))
+    return Timeline(first, steps, touched, shift(today, rng.randint(-7, 28)))
+
+
+def sales_cycle(rng: random.Random) -> int:
+    """Days from first contact to signature: mostly 45-115, now and then far quicker or slower."""
+    if rng.random() < 0.12:
+        return rng.choice([rng.randint(25, 35), rng.randint(140, 170)])
+    return round(rng.triangular(45, 115, 70))
+
+
+def won_timeline(rng: random.Random, today: dt.date) -> Timeline:
+    cycle = sales_cycle(rng)
+    won = days_ago(today, 3, HISTORY_DAYS - cycle, rng)
+    first = weekday_on_or_before(shift(won, -cycle))
+    steps = [*descent(rng, first, won, Level.BEST_FEW), (Level.WON, won)]
+    return Timeline(first, steps, won, shift(won, rng.randint(-20, 10)))
+
+
+def ending(
+    rng: random.Random, today: dt.date, level: str, span: int, deepest: str, ago: tuple[int, int]
+) -> tuple[dt.date, list]:
+    """First contact and moves of an opportunity that left the funnel `span` days later."""
+    end = days_ago(today, *ago, rng)
+    first = weekday_on_or_before(shift(end, -span))
+    return first, [*descent(rng, first, end, deepest), (level, end)]
+
+
+def lost_timeline(rng: random.Random, today: dt.date) -> Timeline:
+    span = rng.randint(25, 110)
+    deepest = rng.choices([Level.ABOVE, Level.IN, Level.BEST_FEW], [2, 3, 3])[0]
+    first, steps = ending(rng, today, Level.LOST, span, deepest, (3, HISTORY_DAYS - span))
+    lost = steps[-1][1]
+    reason = rng.choice(phrases.LOST_REASONS).format(year=lost.year + (lost.month >= 9))
+    return Timeline(first, steps, lost, shift(lost, rng.randint(0, 40)), reason)
+
+
+def dead_timeline(rng: random.Random, today: dt.date) -> Timeline:
+    span = rng.randint(60, 150)
+    deepest = rng.choices([Level.ABOVE, Level.IN], [3, 1])[0]
+    first, steps = ending(rng, today, Level.DEAD, span, deepest, (3, HISTORY_DAYS - span))
+    reason = rng.choice(phrases.DEAD_REASONS)
+    return Timeline(first, steps, steps[-1][1], shift(first, rng.randint(60, 100)), reason)
+
+
+def nurture_timeline(rng: random.Random, today: dt.date) -> Timeline:
+    span = rng.randint(30, 90)
+    deepest = rng.choice([Level.ABOVE, Level.IN])
+    first, steps = ending(rng, today, Level.NURTURE, span, deepest, (20, 300))
+    return Timeline(first, steps, steps[-1][1], shift(today, rng.randint(90, 240)))
+
+
+def plan_sources(rng: random.Random, slots: list[int], timelines: list[Timeline]) -> list[str]:
+    """Where each lead came from; a customer who already bought from us comes back as such."""
+    sources = [rng.choices(phrases.SOURCES, phrases.SOURCE_WEIGHTS)[0] for _ in slots]
+    for index, organisation in enumerate(slots):
+        start = timelines[index].first_contact
+        if any(
+            slots[other] == organisation and (won := timeline.won_on) and won < start
+            for other, timeline in enumerate(timelines)
+        ):
+            sources[index] = phrases.EXISTING_CUSTOMER
+    return sources
+
+
+def plan_opportunity(
+    rng: random.Random,
+    index: int,
+    organisation: OrganisationPlan,
+    staff: list[int],
+    timeline: Timeline,
+    source: str,
+    titles: set[str],
+) -> OpportunityPlan:
+    """`titles` are those already sold to this organisation; the new one joins them."""
+    service = pick_service(rng, organisation.sector, titles)
+    titles.add(service.title)
+    year = shift(timeline.expected_close_on or timeline.last_touch, 30).year
+    currency = COUNTRY_BY_CODE[organisation.country].currency
+    return OpportunityPlan(
+        title=service.title.format(year=year),
+        organisation=index,
+        main_contact=staff[0] if len(staff) == 1 or rng.random() < 0.4 else rng.choice(staff[1:]),
+        value=price(rng, service, organisation.size, currency),
+        currency=currency,
+        source=source,
+        first_contact_on=timeline.first_contact,
+        expected_close_on=timeline.expected_close_on,
+        started=moment(rng, timeline.first_contact),
+    )
+
+
+def pick_service(rng: random.Random, sector: str, taken: set[str]) -> Service:
+    fitting = [
+        service for service in phrases.SERVICES
+        if (not service.sectors or sector in service.sectors) and service.title not in taken
+    ]
+    return rng.choice(fitting)
+
+
+def price(rng: random.Random, service: Service, size: int, currency: str) -> Decimal:
+    """A round figure, as a consultant would quote it; bigger clients buy bigger versions."""
+    factor = 0.75 if size < 15 else 1.3 if size > 80 else 1.0
+    euros = min(60000.0, max(1500.0, rng.uniform(service.low, service.high) * factor))
+    amount = euros * EUR_RATES[currency]
+    step = 250 if amount < 5000 else 500 if amount < 20000 else 1000 if amount < 100000 else 5000
+    return Decimal(max(step, round(amount / step) * step))
+
+
+def plan_influences(
+    rng: random.Random,
+    timeline: Timeline,
+    staff: list[int],
+    main_contact: int,
+    people: list[PersonPlan],
+) -> list[InfluencePlan]:
+    """Buying influences as they stand today, consistent with the level reached."""
+    level = timeline.level
+    if (level == Level.ABOVE and rng.random() < 0.3) or (level == Level.DEAD and rng.random() < 0.25):
+        return []
+    stage = level if level in (Level.ABOVE, Level.IN, Level.BEST_FEW, Level.WON) else timeline.deepest
+    involved = staff if stage != Level.ABOVE else sorted({staff[0], main_contact})
+    influences = []
+    for person in involved:
+        role = people[person].role
+        if role != BuyingInfluence.Role.ECONOMIC and rng.random() < 0.25:
+            role = BuyingInfluence.Role.COACH
+        status, fit = influence_state(rng, stage, level, role, person == main_contact)
+        notes = rng.choice(phrases.INFLUENCE_NOTES[role]) if rng.random() < 0.3 else ""
+        influences.append(InfluencePlan(person, role, status, fit, notes))
+    return influences
+
+
+def influence_state(
+    rng: random.Random, stage: str, level: str, role: str, is_main_contact: bool
+) -> tuple[str, bool]:
+    """(status, fit confirmed) for one influence at the stage the opportunity reached."""
+    if stage in (Level.BEST_FEW, Level.WON):
+        lost_them = level == Level.LOST and role == BuyingInfluence.Role.ECONOMIC
+        return (Status.CONTACTED if lost_them else Status.SATISFIED), True
+    if is_main_contact:
+        # In the funnel means the fit was confirmed; nurture keeps qualified prospects only.
+        return Status.CONTACTED, stage == Level.IN or level == Level.NURTURE
+    if stage == Level.IN and rng.random() < 0.5:
+        return Status.CONTACTED, rng.random() < 0.4
+    return Status.UNKNOWN, False
