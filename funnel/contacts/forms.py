@@ -1,3 +1,5 @@
+from functools import partial
+
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
@@ -16,10 +18,8 @@ class OrganisationForm(TeamModelForm):
         model = Organisation
         fields = ["name", "sector", "size", "country", "city", "website", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
-
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self.fields["website"].assume_scheme = "https"  # "example.com" means https://example.com
+        # "example.com" means https://example.com
+        field_classes = {"website": partial(forms.URLField, assume_scheme="https")}
 
 
 class PersonForm(TeamModelForm):

@@ -1,0 +1,110 @@
+"""The `funnel` command as a user meets it: help, one-line errors, users, demo."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from funnel import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_funnel(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the real command in a fresh process, as a user would."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FUNNEL_")}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "funnel.cli", *args],
+        capture_output=True, text=True, env=environment, cwd=ROOT, timeout=120,
+    )
+
+
+@pytest.mark.parametrize("command", ["serve", "demo", "createuser", "manage"])
+def test_every_command_explains_itself(command):
+    result = run_funnel(command, "--help")
+    assert result.returncode == 0
+    assert "usage: funnel" in result.stdout
+    assert len(result.stdout.splitlines()) > 3
+
+
+def test_a_wrong_database_url_stops_with_one_line_that_names_it(tmp_path):
+    result = run_funnel(
+        "serve", env={"FUNNEL_DATA_DIR": str(tmp_path), "FUNNEL_DATABASE_URL": "mysql://x@y/z"}
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("funnel: FUNNEL_DATABASE_URL: unsupported database 'mysql'")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreachable_postgresql_stops_with_one_line(tmp_path):
+    result = run_funnel(
+        "serve",
+        env={
+            "FUNNEL_DATA_DIR": str(tmp_path),
+            "FUNNEL_DATABASE_URL": f"postgres://nobody@{'%2F'.join(['', 'nonexistent'])}:1/x",
+        },
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("funnel: cannot use the database x:")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unwritable_data_folder_stops_with_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run_funnel("serve", env={"FUNNEL_DATA_DIR": str(blocker / "funnel")})
+    assert result.returncode == 2
+    assert result.stderr.startswith("funnel: FUNNEL_DATA_DIR: cannot create the data folder")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_createuser_makes_a_user_who_can_log_in(tmp_path):
+    env = {"FUNNEL_DATA_DIR": str(tmp_path)}
+    result = run_funnel("createuser", "sven", "--password", "a-long-passphrase-42", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Created user sven."
+    again = run_funnel("createuser", "sven", "--password", "a-long-passphrase-42", env=env)
+    assert again.returncode == 2
+    assert again.stderr.strip() == "funnel: a user named 'sven' already exists"
+
+
+def test_createuser_refuses_a_weak_password(tmp_path):
+    result = run_funnel(
+        "createuser", "sven", "--password", "123", env={"FUNNEL_DATA_DIR": str(tmp_path)}
+    )
+    assert result.returncode == 2
+    assert "too short" in result.stderr
+
+
+@pytest.mark.django_db
+def test_createuser_in_process_gives_the_user_a_team_and_profile(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "migrate", lambda verbose=False: None)
+    assert cli.main(["createuser", "lena", "--password", "a-long-passphrase-42"]) == 0
+    lena = User.objects.get(username="lena")
+    assert lena.check_password("a-long-passphrase-42")
+    assert lena.profile.team.memberships.get().user == lena
+
+
+def test_manage_runs_django_commands(tmp_path):
+    result = run_funnel("manage", "check", env={"FUNNEL_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_demo_builds_its_own_database_and_prints_the_login(tmp_path):
+    own_data = tmp_path / "mine"
+    demo_data = tmp_path / "demo"
+    result = run_funnel(
+        "demo", "--no-serve", "--data-dir", str(demo_data),
+        env={"FUNNEL_DATA_DIR": str(own_data)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"as {cli.DEMO_USERNAME} / {cli.DEMO_PASSWORD}" in result.stdout
+    assert "http://127.0.0.1:8000/" in result.stdout
+    assert (demo_data / "funnel.sqlite3").exists()
+    assert not (own_data / "funnel.sqlite3").exists()
