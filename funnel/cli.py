@@ -55,8 +55,11 @@ def serve(host: str, port: int) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     from funnel.wsgi import application  # after collectstatic: whitenoise indexes the folder
 
-    print(f"Funnel is running at http://{host}:{port}/ (data in {settings.DATA_DIR}); "
-          "press Ctrl+C to stop.", flush=True)
+    print(
+        f"Funnel is running at http://{host}:{port}/ (data in {settings.DATA_DIR}); "
+        "press Ctrl+C to stop.",
+        flush=True,
+    )
     waitress_serve(application, host=host, port=port, threads=8, ident="funnel")
 
 
@@ -110,8 +113,9 @@ def cmd_createuser(args: argparse.Namespace) -> None:
         validate_password(password)
     except ValidationError as exc:
         raise CommandError(" ".join(exc.messages)) from exc
-    create_user(username=args.username, email=args.email, password=password,
-                superuser=args.superuser)
+    create_user(
+        username=args.username, email=args.email, password=password, superuser=args.superuser
+    )
     kind = "superuser" if args.superuser else "user"
     print(f"Created {kind} {args.username}.")
 
@@ -137,38 +141,58 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     def add_address(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--host", default=DEFAULT_HOST,
-                         help=f"address to listen on (default {DEFAULT_HOST})")
-        sub.add_argument("--port", type=int, default=DEFAULT_PORT,
-                         help=f"port to listen on (default {DEFAULT_PORT})")
+        sub.add_argument(
+            "--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})"
+        )
+        sub.add_argument(
+            "--port",
+            type=int,
+            default=DEFAULT_PORT,
+            help=f"port to listen on (default {DEFAULT_PORT})",
+        )
 
-    serve_parser = add("serve", cmd_serve,
-                       "Apply database migrations, then serve Funnel with a production server.")
+    serve_parser = add(
+        "serve", cmd_serve, "Apply database migrations, then serve Funnel with a production server."
+    )
     add_address(serve_parser)
 
-    demo = add("demo", cmd_demo,
-               "Build a fresh demo database (a year of a consultant's selling) in its own data "
-               "folder, print the login, then serve it.")
+    demo = add(
+        "demo",
+        cmd_demo,
+        "Build a fresh demo database (a year of a consultant's selling) in its own data "
+        "folder, print the login, then serve it.",
+    )
     add_address(demo)
-    demo.add_argument("--data-dir", help="where to keep the demo (default: the 'demo' folder "
-                      "inside Funnel's data folder); your own data is never touched")
-    demo.add_argument("--keep", action="store_true",
-                      help="keep the demo data from last time instead of building it afresh")
-    demo.add_argument("--no-serve", action="store_true",
-                      help="only build the demo data, do not start the server")
+    demo.add_argument(
+        "--data-dir",
+        help="where to keep the demo (default: the 'demo' folder "
+        "inside Funnel's data folder); your own data is never touched",
+    )
+    demo.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the demo data from last time instead of building it afresh",
+    )
+    demo.add_argument(
+        "--no-serve", action="store_true", help="only build the demo data, do not start the server"
+    )
 
     createuser = add("createuser", cmd_createuser, "Create a user who can log in.")
     createuser.add_argument("username")
     createuser.add_argument("--email", default="")
-    createuser.add_argument("--password", help="the password (else FUNNEL_NEW_PASSWORD, "
-                            "else asked for)")
-    createuser.add_argument("--superuser", action="store_true",
-                            help="also give access to the admin pages")
+    createuser.add_argument(
+        "--password", help="the password (else FUNNEL_NEW_PASSWORD, else asked for)"
+    )
+    createuser.add_argument(
+        "--superuser", action="store_true", help="also give access to the admin pages"
+    )
 
-    manage = add("manage", cmd_manage,
-                 "Run any Django management command, e.g. 'funnel manage migrate'.")
-    manage.add_argument("arguments", nargs=argparse.REMAINDER,
-                        help="the management command and its options")
+    manage = add(
+        "manage", cmd_manage, "Run any Django management command, e.g. 'funnel manage migrate'."
+    )
+    manage.add_argument(
+        "arguments", nargs=argparse.REMAINDER, help="the management command and its options"
+    )
     return parser
 
 

@@ -1,4 +1,4 @@
-"""End to end in Chromium: the path a new user takes on their first day, at desktop and phone size."""
+"""End to end in Chromium: a new user's first day, at desktop and phone sizes."""
 
 import re
 from pathlib import Path

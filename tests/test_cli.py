@@ -19,7 +19,11 @@ def run_funnel(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "funnel.cli", *args],
-        capture_output=True, text=True, env=environment, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+        timeout=120,
     )
 
 
@@ -100,7 +104,10 @@ def test_demo_builds_its_own_database_and_prints_the_login(tmp_path):
     own_data = tmp_path / "mine"
     demo_data = tmp_path / "demo"
     result = run_funnel(
-        "demo", "--no-serve", "--data-dir", str(demo_data),
+        "demo",
+        "--no-serve",
+        "--data-dir",
+        str(demo_data),
         env={"FUNNEL_DATA_DIR": str(own_data)},
     )
     assert result.returncode == 0, result.stderr

@@ -32,7 +32,7 @@ def test_a_postgres_url_configures_postgresql(monkeypatch, tmp_path):
 )
 def test_an_unusable_database_url_names_the_variable(monkeypatch, tmp_path, url):
     monkeypatch.setenv("FUNNEL_DATABASE_URL", url)
-    with pytest.raises(ConfigError, match="^FUNNEL_DATABASE_URL"):
+    with pytest.raises(ConfigError, match=r"^FUNNEL_DATABASE_URL"):
         config.database(tmp_path)
 
 
@@ -47,11 +47,13 @@ def test_a_generated_secret_key_is_kept_and_readable_by_its_owner_only(monkeypat
 
 def test_a_short_secret_key_is_refused(monkeypatch, tmp_path):
     monkeypatch.setenv("FUNNEL_SECRET_KEY", "short")
-    with pytest.raises(ConfigError, match="^FUNNEL_SECRET_KEY"):
+    with pytest.raises(ConfigError, match=r"^FUNNEL_SECRET_KEY"):
         config.secret_key(tmp_path)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("ON", True), ("0", False), ("no", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("true", True), ("ON", True), ("0", False), ("no", False)]
+)
 def test_yes_no_values_are_parsed(monkeypatch, raw, expected):
     monkeypatch.setenv("FUNNEL_DEBUG", raw)
     assert config.env_bool("FUNNEL_DEBUG", default=not expected) is expected
@@ -59,7 +61,7 @@ def test_yes_no_values_are_parsed(monkeypatch, raw, expected):
 
 def test_a_yes_no_value_that_is_neither_names_the_variable(monkeypatch):
     monkeypatch.setenv("FUNNEL_DEBUG", "maybe")
-    with pytest.raises(ConfigError, match="^FUNNEL_DEBUG='maybe'"):
+    with pytest.raises(ConfigError, match=r"^FUNNEL_DEBUG='maybe'"):
         config.env_bool("FUNNEL_DEBUG", default=False)
 
 
@@ -67,13 +69,13 @@ def test_allowed_hosts_are_a_comma_separated_list(monkeypatch):
     monkeypatch.setenv("FUNNEL_ALLOWED_HOSTS", "funnel.example.com, 10.0.0.5 ,")
     assert config.env_list("FUNNEL_ALLOWED_HOSTS", []) == ["funnel.example.com", "10.0.0.5"]
     monkeypatch.setenv("FUNNEL_ALLOWED_HOSTS", " , ")
-    with pytest.raises(ConfigError, match="^FUNNEL_ALLOWED_HOSTS"):
+    with pytest.raises(ConfigError, match=r"^FUNNEL_ALLOWED_HOSTS"):
         config.env_list("FUNNEL_ALLOWED_HOSTS", [])
 
 
 def test_an_unknown_time_zone_names_the_variable(monkeypatch):
     monkeypatch.setenv("FUNNEL_TIME_ZONE", "Europe/Atlantis")
-    with pytest.raises(ConfigError, match="^FUNNEL_TIME_ZONE"):
+    with pytest.raises(ConfigError, match=r"^FUNNEL_TIME_ZONE"):
         config.env_time_zone("FUNNEL_TIME_ZONE", "UTC")
     monkeypatch.setenv("FUNNEL_TIME_ZONE", "Europe/Stockholm")
     assert config.env_time_zone("FUNNEL_TIME_ZONE", "UTC") == "Europe/Stockholm"
@@ -81,7 +83,7 @@ def test_an_unknown_time_zone_names_the_variable(monkeypatch):
 
 def test_an_unknown_currency_names_the_variable(monkeypatch):
     monkeypatch.setenv("FUNNEL_CURRENCY", "XYZ")
-    with pytest.raises(ConfigError, match="^FUNNEL_CURRENCY"):
+    with pytest.raises(ConfigError, match=r"^FUNNEL_CURRENCY"):
         config.env_currency("FUNNEL_CURRENCY", "EUR")
 
 
@@ -96,13 +98,15 @@ def test_an_unwritable_data_folder_names_the_variable(monkeypatch, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("FUNNEL_DATA_DIR", str(blocker / "funnel"))
-    with pytest.raises(ConfigError, match="^FUNNEL_DATA_DIR: cannot create"):
+    with pytest.raises(ConfigError, match=r"^FUNNEL_DATA_DIR: cannot create"):
         config.data_dir()
 
 
 def test_the_example_environment_file_documents_every_variable_funnel_reads():
     root = Path(__file__).resolve().parent.parent
-    source = (root / "funnel" / "settings.py").read_text() + (root / "funnel/lib/config.py").read_text()
+    source = (root / "funnel" / "settings.py").read_text() + (
+        root / "funnel/lib/config.py"
+    ).read_text()
     example = (root / ".env.example").read_text()
     import re
 

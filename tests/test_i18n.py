@@ -27,7 +27,9 @@ def catalogue(language: str, root: Path = LOCALE):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_message_is_translated_and_none_is_fuzzy(language):
     messages = [m for m in catalogue(language) if m.id]
-    untranslated = [m.id for m in messages if not all(m.string if isinstance(m.string, tuple) else [m.string])]
+    untranslated = [
+        m.id for m in messages if not all(m.string if isinstance(m.string, tuple) else [m.string])
+    ]
     fuzzy = [m.id for m in messages if m.fuzzy]
     assert messages
     assert not untranslated, f"{language}: {untranslated[:5]}"
@@ -45,7 +47,9 @@ def test_the_compiled_catalogue_matches_its_source(language):
             assert compiled.ngettext(*message.id, 1) == message.string[0], message.id
         else:
             context = message.context
-            text = compiled.pgettext(context, message.id) if context else compiled.gettext(message.id)
+            text = (
+                compiled.pgettext(context, message.id) if context else compiled.gettext(message.id)
+            )
             assert text == message.string, f"{language}: run compilemessages ({message.id!r})"
 
 
@@ -55,9 +59,21 @@ def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
     shutil.copytree(ROOT / "funnel", copy, ignore=shutil.ignore_patterns("__pycache__"))
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "FUNNEL_DATA_DIR": str(tmp_path / "data")}
     subprocess.run(
-        [sys.executable, "-c", "from funnel.cli import main; main()", "manage", "makemessages",
-         "-l", "it", "--no-obsolete"],
-        cwd=copy, env=env, check=True, capture_output=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            "from funnel.cli import main; main()",
+            "manage",
+            "makemessages",
+            "-l",
+            "it",
+            "--no-obsolete",
+        ],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     extracted = {m.id for m in catalogue("it", copy / "locale") if m.id}
     shipped = {m.id for m in catalogue("it") if m.id}
@@ -66,8 +82,13 @@ def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("en", "€12,500"), ("it", "12.500\xa0€"), ("nl", "€\xa012.500"), ("sv", "12\xa0500\xa0€"),
-     ("es", "12.500\xa0€")],
+    [
+        ("en", "€12,500"),
+        ("it", "12.500\xa0€"),
+        ("nl", "€\xa012.500"),
+        ("sv", "12\xa0500\xa0€"),
+        ("es", "12.500\xa0€"),
+    ],
 )
 def test_money_is_formatted_for_the_locale_without_cents(language, expected):
     with translation.override(language):
@@ -131,8 +152,11 @@ def test_times_are_shown_in_the_users_time_zone(client, owner, opportunity):
     from funnel.sales.models import Activity
 
     Activity.objects.create(
-        team=opportunity.team, opportunity=opportunity, kind="call",
-        occurred=datetime(2026, 7, 1, 12, 0, tzinfo=UTC), notes="Summer call",
+        team=opportunity.team,
+        opportunity=opportunity,
+        kind="call",
+        occurred=datetime(2026, 7, 1, 12, 0, tzinfo=UTC),
+        notes="Summer call",
     )
     owner.profile.time_zone = "Europe/Stockholm"
     owner.profile.language = "sv"

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from funnel.accounts.forms import ProfileForm
@@ -13,7 +14,9 @@ from funnel.accounts.forms import ProfileForm
 def settings_page(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user.profile)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        profile = form.save()
+        # Confirm in the language just chosen, which the next page will speak.
+        translation.activate(profile.language or translation.get_language_from_request(request))
         messages.success(request, _("Your settings are saved."))
         return redirect("settings")
     return render(request, "accounts/settings.html", {"form": form})

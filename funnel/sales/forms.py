@@ -24,13 +24,19 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class OpportunityForm(TeamModelForm):
-    """Everything about an opportunity except its level, which only moves through move_opportunity."""
+    """All of an opportunity but its level, which moves only through move_opportunity."""
 
     class Meta:
         model = Opportunity
         fields = [
-            "title", "organisation", "main_contact", "value", "currency",
-            "first_contact_on", "expected_close_on", "source",
+            "title",
+            "organisation",
+            "main_contact",
+            "value",
+            "currency",
+            "first_contact_on",
+            "expected_close_on",
+            "source",
         ]
         widgets = {"first_contact_on": DateInput(), "expected_close_on": DateInput()}
 
@@ -85,6 +91,7 @@ class MoveForm(forms.Form):
 
 class InfluenceForm(forms.ModelForm):
     prefix = "influence"  # shares the opportunity page with the activity form
+
     class Meta:
         model = BuyingInfluence
         fields = ["person", "role", "status", "fit_confirmed", "notes"]
@@ -98,9 +105,7 @@ class InfluenceForm(forms.ModelForm):
             .select_related("organisation")
             # People of the customer's organisation first, then everyone else.
             .annotate(
-                elsewhere=Case(
-                    When(organisation_id=opportunity.organisation_id, then=0), default=1
-                )
+                elsewhere=Case(When(organisation_id=opportunity.organisation_id, then=0), default=1)
             )
             .order_by("elsewhere", Lower("name"))
         )
@@ -111,6 +116,7 @@ class InfluenceForm(forms.ModelForm):
 
 class ActivityForm(TeamModelForm):
     prefix = "activity"
+
     class Meta:
         model = Activity
         fields = ["kind", "occurred", "person", "channel", "outcome", "minutes", "notes"]

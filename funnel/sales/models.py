@@ -73,9 +73,7 @@ class Opportunity(models.Model):
     source = models.CharField(
         _("source"), max_length=100, blank=True, help_text=_("Referral, website, event…")
     )
-    reason = models.TextField(
-        _("reason"), blank=True, help_text=_("Why it was lost or abandoned.")
-    )
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was lost or abandoned."))
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -86,7 +84,9 @@ class Opportunity(models.Model):
         verbose_name_plural = _("opportunities")
         ordering = ["-updated"]
         constraints = [
-            models.CheckConstraint(condition=Q(value__gte=0), name="opportunity_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0), name="opportunity_value_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(level__in=Level.values), name="opportunity_level_valid"
             ),
@@ -190,7 +190,10 @@ class LevelChange(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
     )
     from_level = models.CharField(
-        _("from"), max_length=10, choices=Level.choices, blank=True,
+        _("from"),
+        max_length=10,
+        choices=Level.choices,
+        blank=True,
         help_text=_("Empty when the opportunity was created."),
     )
     to_level = models.CharField(_("to"), max_length=10, choices=Level.choices)
@@ -201,13 +204,24 @@ class LevelChange(models.Model):
         verbose_name_plural = _("level changes")
         ordering = ["at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=~Q(from_level=models.F("to_level")),
-                                   name="level_change_moves"),
+            models.CheckConstraint(
+                condition=~Q(from_level=models.F("to_level")), name="level_change_moves"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.from_level or '∅'} → {self.to_level}"
 
 
 ACTIVITY_KINDS = [
-    "call", "email", "meeting", "video", "letter", "note", "buying_signal", "not_buying_signal"
+    "call",
+    "email",
+    "meeting",
+    "video",
+    "letter",
+    "note",
+    "buying_signal",
+    "not_buying_signal",
 ]
 
 

@@ -1,0 +1,115 @@
+"""Logging in and out, the settings page, and who sees what."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import translation
+
+from funnel.accounts.models import Membership
+from funnel.contacts.models import Organisation
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_user_gets_a_personal_team_and_a_profile(owner):
+    membership = Membership.objects.get(user=owner)
+    assert membership.role == "owner"
+    assert owner.profile.team == membership.team
+    assert owner.profile.currency == "EUR"
+
+
+def test_pages_ask_anonymous_visitors_to_log_in(client):
+    for path in ["/today/", "/funnel/", "/people/", "/organisations/", "/reports/", "/settings/"]:
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.url.startswith("/login/?next=")
+
+
+def test_the_home_page_leads_to_today(owner_client):
+    assert owner_client.get("/").url == "/today/"
+
+
+def test_logging_in_with_the_right_password_opens_today(client, owner):
+    response = client.post("/login/", {"username": "anna", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == "/today/"
+    assert "Welcome to Funnel" in response.text
+
+
+def test_a_wrong_password_says_so_and_keeps_the_user_out(client, owner):
+    response = client.post("/login/", {"username": "anna", "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.text
+    assert client.get("/today/").status_code == 302
+
+
+def test_logging_out_ends_the_session(owner_client):
+    response = owner_client.post("/logout/")
+    assert response.url == "/login/"
+    assert owner_client.get("/today/").status_code == 302
+
+
+def test_settings_change_language_time_zone_and_currency(owner_client, owner):
+    response = owner_client.post(
+        "/settings/",
+        {"language": "sv", "time_zone": "Europe/Stockholm", "currency": "SEK"},
+        follow=True,
+    )
+    owner.profile.refresh_from_db()
+    assert (owner.profile.language, owner.profile.time_zone, owner.profile.currency) == (
+        "sv",
+        "Europe/Stockholm",
+        "SEK",
+    )
+    assert response.headers["Content-Language"] == "sv"
+    with translation.override("sv"):
+        assert translation.gettext("Your settings are saved.") in response.text
+
+
+def test_settings_refuse_an_unknown_time_zone(owner_client, owner):
+    response = owner_client.post(
+        "/settings/", {"language": "", "time_zone": "Mars/Olympus", "currency": "EUR"}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    owner.profile.refresh_from_db()
+    assert owner.profile.time_zone == "UTC"
+
+
+def test_changing_the_password_needs_the_old_one(owner_client, owner):
+    response = owner_client.post(
+        "/settings/password/",
+        {
+            "old_password": "wrong",
+            "new_password1": "a-new-long-passphrase",
+            "new_password2": "a-new-long-passphrase",
+        },
+    )
+    assert "Your old password was entered incorrectly" in response.text
+    response = owner_client.post(
+        "/settings/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a-new-long-passphrase",
+            "new_password2": "a-new-long-passphrase",
+        },
+        follow=True,
+    )
+    assert "Your password has been changed." in response.text
+    assert User.objects.get(pk=owner.pk).check_password("a-new-long-passphrase")
+
+
+def test_a_user_sees_only_their_teams_records(owner, outsider):
+    Organisation.objects.create(team=owner.profile.team, name="Mine")
+    Organisation.objects.create(team=outsider.profile.team, name="Theirs")
+    assert list(Organisation.objects.visible_to(owner).values_list("name", flat=True)) == ["Mine"]
+
+
+def test_a_teammate_sees_the_teams_records(owner, outsider):
+    Organisation.objects.create(team=owner.profile.team, name="Shared")
+    Membership.objects.create(team=owner.profile.team, user=outsider)
+    names = set(Organisation.objects.visible_to(outsider).values_list("name", flat=True))
+    assert "Shared" in names
+
+
+def test_the_admin_is_for_superusers_only(owner_client):
+    assert owner_client.get("/admin/").status_code == 302
