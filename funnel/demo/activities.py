@@ -9,22 +9,33 @@ from funnel.demo.phrases import Line
 from funnel.demo.records import ActivityPlan, MovePlan, OpportunityPlan, PersonPlan
 from funnel.demo.selling import Timeline
 from funnel.demo.workdays import days_between, moment, shift, weekday_after, weekday_on_or_before
-from funnel.sales.models import Level
+from funnel.sales.models import BuyingInfluence, Level
 
 KIND_CHANNELS = {
-    "call": Channel.PHONE, "email": Channel.EMAIL, "meeting": Channel.MEETING,
-    "video": Channel.VIDEO, "letter": Channel.LETTER, "note": "",
+    "call": Channel.PHONE,
+    "email": Channel.EMAIL,
+    "meeting": Channel.MEETING,
+    "video": Channel.VIDEO,
+    "letter": Channel.LETTER,
+    "note": "",
 }
 SIGNAL_CHANNELS = (Channel.PHONE, Channel.EMAIL, Channel.MEETING)
 MINUTES = {
-    "call": (5, 25), "email": (5, 15), "meeting": (45, 90), "video": (30, 60),
-    "letter": (5, 10), "note": (5, 10), "buying_signal": (5, 15), "not_buying_signal": (5, 15),
+    "call": (5, 25),
+    "email": (5, 15),
+    "meeting": (45, 90),
+    "video": (30, 60),
+    "letter": (5, 10),
+    "note": (5, 10),
+    "buying_signal": (5, 15),
+    "not_buying_signal": (5, 15),
 }
 # (calendar days per activity, most activities) while an opportunity sits at each level.
-PACE = {Level.ABOVE: (12, 5), Level.IN: (9, 8), Level.BEST_FEW: (6, 6)}
+PACE = {Level.ABOVE: (14, 4), Level.IN: (12, 6), Level.BEST_FEW: (9, 5)}
 POOLS = {Level.ABOVE: phrases.QUALIFY, Level.IN: phrases.DEVELOP, Level.BEST_FEW: phrases.CLOSE}
 CHASE_ATTEMPTS = 6
 NETWORKING = 22  # activities with a person only, no opportunity
+Status = BuyingInfluence.Status
 
 
 def activity(
@@ -43,7 +54,7 @@ class Diary:
     def __init__(self, rng: random.Random, index: int, opportunity: OpportunityPlan) -> None:
         self.rng, self.index = rng, index
         self.main = opportunity.main_contact
-        known = [i.person for i in opportunity.influences if i.status != "unknown"]
+        known = [i.person for i in opportunity.influences if i.status != Status.UNKNOWN]
         self.contacts = sorted({self.main, *known})
         self.entries: list[ActivityPlan] = []
 
@@ -64,19 +75,28 @@ class Diary:
 
 
 def plan_history(
-    rng: random.Random, index: int, opportunity: OpportunityPlan, timeline: Timeline,
+    rng: random.Random,
+    index: int,
+    opportunity: OpportunityPlan,
+    timeline: Timeline,
     today: dt.date,
 ) -> tuple[list[MovePlan], list[ActivityPlan]]:
     """The moves of one opportunity and every activity around them."""
     diary = Diary(rng, index, opportunity)
-    diary.add(rng.choice(phrases.FIRST_CONTACT[opportunity.source]), opportunity.started,
-              opportunity.main_contact)
+    diary.add(
+        rng.choice(phrases.FIRST_CONTACT[opportunity.source]),
+        opportunity.started,
+        opportunity.main_contact,
+    )
     moves: list[MovePlan] = []
     level, since = Level.ABOVE, timeline.first_contact
     for to_level, day in timeline.steps:
         work_phase(diary, level, since, day, chasing=to_level == Level.DEAD)
-        entry = diary.add(milestone(level, to_level, timeline.reason, rng), moment(rng, day),
-                          opportunity.main_contact)
+        entry = diary.add(
+            milestone(level, to_level, timeline.reason, rng),
+            moment(rng, day),
+            opportunity.main_contact,
+        )
         at = entry.occurred + dt.timedelta(minutes=entry.minutes + 5)
         reason = timeline.reason if to_level in (Level.LOST, Level.DEAD) else ""
         moves.append(MovePlan(to_level, at, reason))
@@ -149,7 +169,12 @@ def plan_networking(
     weights = [4 if person.organisation in quiet else 1 for person in people]
     days = days_between(shift(today, -365), today)
     return [
-        activity(rng, rng.choice(phrases.PERSON_ONLY), moment(rng, day),
-                 rng.choices(range(len(people)), weights)[0], None)
+        activity(
+            rng,
+            rng.choice(phrases.PERSON_ONLY),
+            moment(rng, day),
+            rng.choices(range(len(people)), weights)[0],
+            None,
+        )
         for day in sorted(rng.sample(days, NETWORKING))
     ]

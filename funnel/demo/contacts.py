@@ -13,7 +13,12 @@ COMPANY_BY_NAME = {
     company.name: company for country in names.COUNTRIES for company in country.companies
 }
 CHANNELS = (
-    Channel.EMAIL, Channel.PHONE, Channel.MEETING, Channel.VIDEO, Channel.MESSAGE, Channel.LETTER
+    Channel.EMAIL,
+    Channel.PHONE,
+    Channel.MEETING,
+    Channel.VIDEO,
+    Channel.MESSAGE,
+    Channel.LETTER,
 )
 CHANNEL_WEIGHTS = (35, 30, 15, 10, 8, 2)
 MAIL_PATTERNS = ("{first}.{last}", "{first}", "{f}.{last}", "{f}{last}")
@@ -44,7 +49,9 @@ def plan_organisations(rng: random.Random) -> list[OrganisationPlan]:
     ]
 
 
-def plan_organisation(rng: random.Random, country: Country, company: names.Company) -> OrganisationPlan:
+def plan_organisation(
+    rng: random.Random, country: Country, company: names.Company
+) -> OrganisationPlan:
     low, high = names.SECTOR_SIZES[company.sector]
     notes = names.ORGANISATION_NOTES + (names.FAMILY_NOTES if company.family else ())
     return OrganisationPlan(
@@ -84,17 +91,19 @@ def plan_staff(
         first, last, full = pick_name(rng, country, surname, taken | first_names)
         taken.add(full)
         first_names.add(first)
-        staff.append(PersonPlan(
-            name=full,
-            job_title=job_title(rng, role, organisation.sector),
-            organisation=index,
-            role=role,
-            language=country.language,
-            preferred_channel=rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0],
-            emails=email_addresses(rng, country, first, last, organisation, pattern, addresses),
-            phones=phone_numbers(rng, country, organisation.city),
-            notes=rng.choice(names.PERSON_NOTES) if rng.random() < 0.3 else "",
-        ))
+        staff.append(
+            PersonPlan(
+                name=full,
+                job_title=job_title(rng, role, organisation.sector),
+                organisation=index,
+                role=role,
+                language=country.language,
+                preferred_channel=rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0],
+                emails=email_addresses(rng, country, first, last, organisation, pattern, addresses),
+                phones=phone_numbers(rng, country, organisation.city),
+                notes=rng.choice(names.PERSON_NOTES) if rng.random() < 0.3 else "",
+            )
+        )
     return staff
 
 

@@ -7,6 +7,11 @@ numbers use the ranges those countries reserve for fiction, so no real line is e
 from dataclasses import dataclass
 
 
+def listed(text: str) -> tuple[str, ...]:
+    """`"Rossi, De Luca"` gives `("Rossi", "De Luca")`: long lists of names stay compact."""
+    return tuple(name.strip() for name in text.split(","))
+
+
 @dataclass(frozen=True)
 class Company:
     name: str
@@ -31,23 +36,33 @@ class Country:
 
 
 ITALY = Country(
-    code="IT", quota=12, language="it", currency="EUR", tld="it", mobile="+39 3N# ### ####",
+    code="IT",
+    quota=12,
+    language="it",
+    currency="EUR",
+    tld="it",
+    mobile="+39 3N# ### ####",
     cities=(
-        ("Milano", "+39 02 #### ####"), ("Roma", "+39 06 #### ####"),
-        ("Torino", "+39 011 ### ####"), ("Bologna", "+39 051 ### ####"),
-        ("Firenze", "+39 055 ### ####"), ("Verona", "+39 045 ### ####"),
-        ("Padova", "+39 049 ### ####"), ("Bergamo", "+39 035 ### ####"),
-        ("Brescia", "+39 030 ### ####"), ("Bari", "+39 080 ### ####"),
+        ("Milano", "+39 02 #### ####"),
+        ("Roma", "+39 06 #### ####"),
+        ("Torino", "+39 011 ### ####"),
+        ("Bologna", "+39 051 ### ####"),
+        ("Firenze", "+39 055 ### ####"),
+        ("Verona", "+39 045 ### ####"),
+        ("Padova", "+39 049 ### ####"),
+        ("Bergamo", "+39 035 ### ####"),
+        ("Brescia", "+39 030 ### ####"),
+        ("Bari", "+39 080 ### ####"),
     ),
-    first_names=(
-        "Marco", "Giulia", "Luca", "Francesca", "Alessandro", "Chiara", "Matteo", "Sara",
-        "Andrea", "Elena", "Davide", "Valentina", "Stefano", "Federica", "Paolo", "Martina",
-        "Giorgio", "Silvia", "Lorenzo", "Anna", "Roberto", "Laura", "Simone", "Elisa",
+    first_names=listed(
+        "Marco, Giulia, Luca, Francesca, Alessandro, Chiara, Matteo, Sara, Andrea, Elena, "
+        "Davide, Valentina, Stefano, Federica, Paolo, Martina, Giorgio, Silvia, Lorenzo, "
+        "Anna, Roberto, Laura, Simone, Elisa"
     ),
-    surnames=(
-        "Rossi", "Russo", "Ferrari", "Esposito", "Romano", "Colombo", "Ricci", "Marino",
-        "Greco", "Bruno", "Conti", "De Luca", "Mancini", "Costa", "Giordano", "Rizzo",
-        "Barbieri", "Fontana", "Mariani", "Caruso", "Villa", "Pellegrini", "Fabbri", "Cattaneo",
+    surnames=listed(
+        "Rossi, Russo, Ferrari, Esposito, Romano, Colombo, Ricci, Marino, Greco, Bruno, "
+        "Conti, De Luca, Mancini, Costa, Giordano, Rizzo, Barbieri, Fontana, Mariani, "
+        "Caruso, Villa, Pellegrini, Fabbri, Cattaneo"
     ),
     companies=(
         Company("Ferretti Arredamenti", "Manufacturing", "Ferretti"),
@@ -71,20 +86,29 @@ ITALY = Country(
 )
 
 NETHERLANDS = Country(
-    code="NL", quota=6, language="nl", currency="EUR", tld="nl", mobile="+31 6 #### ####",
+    code="NL",
+    quota=6,
+    language="nl",
+    currency="EUR",
+    tld="nl",
+    mobile="+31 6 #### ####",
     cities=(
-        ("Amsterdam", "+31 20 ### ####"), ("Rotterdam", "+31 10 ### ####"),
-        ("Utrecht", "+31 30 ### ####"), ("Eindhoven", "+31 40 ### ####"),
-        ("Den Haag", "+31 70 ### ####"), ("Groningen", "+31 50 ### ####"),
-        ("Zwolle", "+31 38 ### ####"), ("Haarlem", "+31 23 ### ####"),
+        ("Amsterdam", "+31 20 ### ####"),
+        ("Rotterdam", "+31 10 ### ####"),
+        ("Utrecht", "+31 30 ### ####"),
+        ("Eindhoven", "+31 40 ### ####"),
+        ("Den Haag", "+31 70 ### ####"),
+        ("Groningen", "+31 50 ### ####"),
+        ("Zwolle", "+31 38 ### ####"),
+        ("Haarlem", "+31 23 ### ####"),
     ),
-    first_names=(
-        "Jan", "Sanne", "Pieter", "Lotte", "Daan", "Anouk", "Bram", "Femke", "Thijs", "Eva",
-        "Joost", "Marieke", "Ruben", "Ingrid", "Sem", "Lieke", "Wouter", "Esther",
+    first_names=listed(
+        "Jan, Sanne, Pieter, Lotte, Daan, Anouk, Bram, Femke, Thijs, Eva, Joost, Marieke, "
+        "Ruben, Ingrid, Sem, Lieke, Wouter, Esther"
     ),
-    surnames=(
-        "de Jong", "Jansen", "van den Berg", "Bakker", "Visser", "Meijer", "de Boer", "Bos",
-        "Vos", "Peters", "Hendriks", "Dekker", "Brouwer", "van Leeuwen", "Verhoeven", "Koster",
+    surnames=listed(
+        "de Jong, Jansen, van den Berg, Bakker, Visser, Meijer, de Boer, Bos, Vos, Peters, "
+        "Hendriks, Dekker, Brouwer, van Leeuwen, Verhoeven, Koster"
     ),
     companies=(
         Company("Van Dijk Logistiek", "Logistics", "van Dijk"),
@@ -102,20 +126,28 @@ NETHERLANDS = Country(
 )
 
 SWEDEN = Country(
-    code="SE", quota=5, language="sv", currency="SEK", tld="se", mobile="+46 7N ### ## ##",
+    code="SE",
+    quota=5,
+    language="sv",
+    currency="SEK",
+    tld="se",
+    mobile="+46 7N ### ## ##",
     cities=(
-        ("Stockholm", "+46 8 ### ## ##"), ("Göteborg", "+46 31 ### ## ##"),
-        ("Malmö", "+46 40 ### ## ##"), ("Uppsala", "+46 18 ### ## ##"),
-        ("Västerås", "+46 21 ### ## ##"), ("Linköping", "+46 13 ### ## ##"),
+        ("Stockholm", "+46 8 ### ## ##"),
+        ("Göteborg", "+46 31 ### ## ##"),
+        ("Malmö", "+46 40 ### ## ##"),
+        ("Uppsala", "+46 18 ### ## ##"),
+        ("Västerås", "+46 21 ### ## ##"),
+        ("Linköping", "+46 13 ### ## ##"),
         ("Örebro", "+46 19 ### ## ##"),
     ),
-    first_names=(
-        "Erik", "Anna", "Johan", "Karin", "Lars", "Maria", "Anders", "Sara", "Magnus", "Emma",
-        "Oskar", "Elin", "Fredrik", "Linnea", "Henrik", "Ida", "Gustav", "Maja",
+    first_names=listed(
+        "Erik, Anna, Johan, Karin, Lars, Maria, Anders, Sara, Magnus, Emma, Oskar, Elin, "
+        "Fredrik, Linnea, Henrik, Ida, Gustav, Maja"
     ),
-    surnames=(
-        "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson",
-        "Persson", "Svensson", "Gustafsson", "Lindberg", "Hedlund", "Holm", "Ek", "Forsberg",
+    surnames=listed(
+        "Andersson, Johansson, Karlsson, Nilsson, Eriksson, Larsson, Olsson, Persson, "
+        "Svensson, Gustafsson, Lindberg, Hedlund, Holm, Ek, Forsberg"
     ),
     companies=(
         Company("Lindqvist Bygg AB", "Construction", "Lindqvist"),
@@ -132,20 +164,28 @@ SWEDEN = Country(
 )
 
 SPAIN = Country(
-    code="ES", quota=5, language="es", currency="EUR", tld="es", mobile="+34 6## ### ###",
+    code="ES",
+    quota=5,
+    language="es",
+    currency="EUR",
+    tld="es",
+    mobile="+34 6## ### ###",
     cities=(
-        ("Madrid", "+34 91 ### ## ##"), ("Barcelona", "+34 93 ### ## ##"),
-        ("Valencia", "+34 96 ### ## ##"), ("Sevilla", "+34 954 ## ## ##"),
-        ("Bilbao", "+34 944 ## ## ##"), ("Málaga", "+34 952 ## ## ##"),
+        ("Madrid", "+34 91 ### ## ##"),
+        ("Barcelona", "+34 93 ### ## ##"),
+        ("Valencia", "+34 96 ### ## ##"),
+        ("Sevilla", "+34 954 ## ## ##"),
+        ("Bilbao", "+34 944 ## ## ##"),
+        ("Málaga", "+34 952 ## ## ##"),
         ("Zaragoza", "+34 976 ## ## ##"),
     ),
-    first_names=(
-        "Carlos", "Lucía", "Javier", "María", "Pablo", "Carmen", "Diego", "Laura", "Sergio",
-        "Marta", "Alejandro", "Elena", "Raúl", "Paula", "Álvaro", "Cristina", "Jorge", "Isabel",
+    first_names=listed(
+        "Carlos, Lucía, Javier, María, Pablo, Carmen, Diego, Laura, Sergio, Marta, "
+        "Alejandro, Elena, Raúl, Paula, Álvaro, Cristina, Jorge, Isabel"
     ),
-    surnames=(
-        "García", "Fernández", "González", "Rodríguez", "López", "Martínez", "Sánchez", "Pérez",
-        "Gómez", "Martín", "Jiménez", "Ruiz", "Romero", "Torres", "Domínguez", "Gil", "Moreno",
+    surnames=listed(
+        "García, Fernández, González, Rodríguez, López, Martínez, Sánchez, Pérez, Gómez, "
+        "Martín, Jiménez, Ruiz, Romero, Torres, Domínguez, Gil, Moreno"
     ),
     companies=(
         Company("Ortega Consultores", "Professional services", "Ortega"),
@@ -164,19 +204,27 @@ SPAIN = Country(
 )
 
 UNITED_KINGDOM = Country(
-    code="GB", quota=5, language="en", currency="GBP", tld="co.uk", mobile="+44 7700 900###",
+    code="GB",
+    quota=5,
+    language="en",
+    currency="GBP",
+    tld="co.uk",
+    mobile="+44 7700 900###",
     cities=(
-        ("London", "+44 20 7946 0###"), ("Manchester", "+44 161 496 0###"),
-        ("Bristol", "+44 117 496 0###"), ("Leeds", "+44 113 496 0###"),
-        ("Edinburgh", "+44 131 496 0###"), ("Birmingham", "+44 121 496 0###"),
+        ("London", "+44 20 7946 0###"),
+        ("Manchester", "+44 161 496 0###"),
+        ("Bristol", "+44 117 496 0###"),
+        ("Leeds", "+44 113 496 0###"),
+        ("Edinburgh", "+44 131 496 0###"),
+        ("Birmingham", "+44 121 496 0###"),
     ),
-    first_names=(
-        "James", "Emma", "Oliver", "Charlotte", "Tom", "Sophie", "Daniel", "Hannah", "Richard",
-        "Lucy", "Mark", "Rachel", "Simon", "Claire",
+    first_names=listed(
+        "James, Emma, Oliver, Charlotte, Tom, Sophie, Daniel, Hannah, Richard, Lucy, Mark, "
+        "Rachel, Simon, Claire"
     ),
-    surnames=(
-        "Taylor", "Brown", "Wilson", "Evans", "Thomas", "Roberts", "Walker", "Wright", "Hughes",
-        "Clarke", "Harrison", "Mitchell", "Turner", "Bennett",
+    surnames=listed(
+        "Taylor, Brown, Wilson, Evans, Thomas, Roberts, Walker, Wright, Hughes, Clarke, "
+        "Harrison, Mitchell, Turner, Bennett"
     ),
     companies=(
         Company("Harbour Lane Dental", "Healthcare"),
@@ -193,18 +241,21 @@ UNITED_KINGDOM = Country(
 )
 
 IRELAND = Country(
-    code="IE", quota=2, language="en", currency="EUR", tld="ie", mobile="+353 8N ### ####",
+    code="IE",
+    quota=2,
+    language="en",
+    currency="EUR",
+    tld="ie",
+    mobile="+353 8N ### ####",
     cities=(
-        ("Dublin", "+353 1 ### ####"), ("Cork", "+353 21 ### ####"),
-        ("Galway", "+353 91 ### ###"), ("Limerick", "+353 61 ### ###"),
+        ("Dublin", "+353 1 ### ####"),
+        ("Cork", "+353 21 ### ####"),
+        ("Galway", "+353 91 ### ###"),
+        ("Limerick", "+353 61 ### ###"),
     ),
-    first_names=(
-        "Aoife", "Ciarán", "Niamh", "Conor", "Siobhán", "Declan", "Róisín", "Eoin", "Orla",
-        "Padraig",
-    ),
-    surnames=(
-        "Murphy", "Kelly", "Walsh", "O'Brien", "Byrne", "Ryan", "O'Connor", "Doyle", "McCarthy",
-        "Gallagher",
+    first_names=listed("Aoife, Ciarán, Niamh, Conor, Siobhán, Declan, Róisín, Eoin, Orla, Padraig"),
+    surnames=listed(
+        "Murphy, Kelly, Walsh, O'Brien, Byrne, Ryan, O'Connor, Doyle, McCarthy, Gallagher"
     ),
     companies=(
         Company("O'Sullivan Engineering", "Manufacturing", "O'Sullivan"),
@@ -216,19 +267,25 @@ IRELAND = Country(
 )
 
 UNITED_STATES = Country(
-    code="US", quota=3, language="en", currency="EUR", tld="com", mobile="+1 N## 555 01##",
+    code="US",
+    quota=3,
+    language="en",
+    currency="EUR",
+    tld="com",
+    mobile="+1 N## 555 01##",
     cities=(
-        ("Boston", "+1 617 555 01##"), ("Austin", "+1 512 555 01##"),
-        ("Chicago", "+1 312 555 01##"), ("Denver", "+1 303 555 01##"),
+        ("Boston", "+1 617 555 01##"),
+        ("Austin", "+1 512 555 01##"),
+        ("Chicago", "+1 312 555 01##"),
+        ("Denver", "+1 303 555 01##"),
         ("Portland", "+1 503 555 01##"),
     ),
-    first_names=(
-        "Michael", "Jennifer", "David", "Ashley", "Chris", "Megan", "Brian", "Amanda", "Kevin",
-        "Nicole", "Ryan", "Lauren",
+    first_names=listed(
+        "Michael, Jennifer, David, Ashley, Chris, Megan, Brian, Amanda, Kevin, Nicole, Ryan, Lauren"
     ),
-    surnames=(
-        "Smith", "Johnson", "Miller", "Davis", "Anderson", "Thompson", "Parker", "Reed",
-        "Coleman", "Brooks", "Hayes", "Foster",
+    surnames=listed(
+        "Smith, Johnson, Miller, Davis, Anderson, Thompson, Parker, Reed, Coleman, Brooks, "
+        "Hayes, Foster"
     ),
     companies=(
         Company("Cedar Ridge Family Practice", "Healthcare"),
@@ -241,17 +298,20 @@ UNITED_STATES = Country(
 )
 
 AUSTRALIA = Country(
-    code="AU", quota=2, language="en", currency="EUR", tld="com.au", mobile="+61 491 570 4##",
+    code="AU",
+    quota=2,
+    language="en",
+    currency="EUR",
+    tld="com.au",
+    mobile="+61 491 570 4##",
     cities=(
-        ("Sydney", "+61 2 5550 ####"), ("Melbourne", "+61 3 7010 ####"),
-        ("Brisbane", "+61 7 5550 ####"), ("Perth", "+61 8 7010 ####"),
+        ("Sydney", "+61 2 5550 ####"),
+        ("Melbourne", "+61 3 7010 ####"),
+        ("Brisbane", "+61 7 5550 ####"),
+        ("Perth", "+61 8 7010 ####"),
     ),
-    first_names=(
-        "Jack", "Chloe", "Liam", "Mia", "Nathan", "Jessica", "Josh", "Kate", "Ben", "Rebecca",
-    ),
-    surnames=(
-        "Nguyen", "Williams", "Campbell", "Stewart", "Morgan", "Cooper", "Fraser", "Harris",
-    ),
+    first_names=listed("Jack, Chloe, Liam, Mia, Nathan, Jessica, Josh, Kate, Ben, Rebecca"),
+    surnames=listed("Nguyen, Williams, Campbell, Stewart, Morgan, Cooper, Fraser, Harris"),
     companies=(
         Company("Coastline Physio", "Healthcare"),
         Company("Ironbark Constructions Pty Ltd", "Construction"),
@@ -284,7 +344,11 @@ LEGAL_SUFFIXES = {"ab", "bv", "sl", "ltd", "inc", "pty", "srl"}
 ECONOMIC_TITLES = ("CEO", "Managing director", "Owner", "Founder", "General manager")
 USER_TITLES = ("Head of Operations", "Operations manager", "HR manager", "Sales director")
 TECHNICAL_TITLES = (
-    "Office manager", "Purchasing manager", "CFO", "Finance controller", "IT manager",
+    "Office manager",
+    "Purchasing manager",
+    "CFO",
+    "Finance controller",
+    "IT manager",
     "Quality manager",
 )
 SECTOR_TITLES = {

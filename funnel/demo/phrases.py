@@ -83,7 +83,7 @@ FIRST_CONTACT: dict[str, tuple[Line, ...]] = {
         ("email", "replied", "Connected on LinkedIn; sent a short note about their growth"),
     ),
     "Cold call": (
-        ("call", "meeting_booked", "Cold call: reached the owner, agreed to a first meeting"),
+        ("call", "meeting_booked", "Cold call: interested, agreed to a first meeting"),
         ("call", "reached", "Cold call: interested, asked for a summary by email"),
     ),
     EXISTING_CUSTOMER: (
@@ -114,7 +114,7 @@ DEVELOP: tuple[Line, ...] = (
     ("video", "reached", "Answered the questions from their IT person"),
     ("email", "", "Sent the proposal with three options"),
     ("note", "", "Proposal valid for 30 days; reminder set"),
-    ("call", "no_answer", "No answer; will try again on Thursday"),
+    ("call", "no_answer", "No answer; will try again in two days"),
     ("call", "reached", "Checked they received the proposal"),
     ("video", "reached", "Walked the team through the proposal"),
     ("buying_signal", "buying_signal", "Asked for references"),
@@ -147,7 +147,7 @@ CHASE: tuple[Line, ...] = (
 KEEP_IN_TOUCH: tuple[Line, ...] = (
     ("email", "", "Sent the quarterly newsletter"),
     ("email", "replied", "Shared an article on planning for next year; they thanked me"),
-    ("call", "reached", "Quarterly check-in: still not ready, maybe in spring"),
+    ("call", "reached", "Quarterly check-in: still not ready; next call in three months"),
     ("letter", "", "Sent a handwritten note for their company anniversary"),
 )
 PERSON_ONLY: tuple[Line, ...] = (
@@ -162,7 +162,7 @@ PERSON_ONLY: tuple[Line, ...] = (
 
 # Milestones: the activity that justified each move.
 TO_IN: tuple[Line, ...] = (
-    ("meeting", "reached", "Needs confirmed with the owner; they asked for a proposal"),
+    ("meeting", "reached", "Needs confirmed; they asked for a proposal"),
     ("video", "reached", "Fit confirmed: they want to go ahead with a proposal"),
 )
 TO_BEST_FEW: tuple[Line, ...] = (
@@ -189,10 +189,15 @@ AFTER_SALE: tuple[tuple[tuple[int, int], Line], ...] = (
 )
 
 INFLUENCE_NOTES = {
-    "economic": ("Signs off anything above 5k", "Decides together with the board",
-                 "Wants payback within a year"),
+    "economic": (
+        "Signs off anything above 5k",
+        "Decides together with the board",
+        "Wants payback within a year",
+    ),
     "user": ("Will run the project day to day", "Worried about the extra workload"),
     "technical": ("Checks references and insurance", "Wants a fixed price"),
-    "coach": ("Wants this to succeed; tells me what the owner thinks",
-              "Former colleague; explains the internal politics"),
+    "coach": (
+        "Wants this to succeed; tells me what the owner thinks",
+        "Former colleague; explains the internal politics",
+    ),
 }

@@ -18,7 +18,7 @@ from funnel.demo.selling import (
     plan_sources,
     plan_timeline,
 )
-from funnel.demo.workdays import moment, shift
+from funnel.demo.workdays import moment, shift, weekday_on_or_before
 
 # Of the 40 organisations, 36 have at least one opportunity, 18 a second, 6 a third: 60 in all.
 WITH_DEALS, WITH_TWO, WITH_THREE = 36, 18, 6
@@ -70,23 +70,32 @@ def date_records(rng: random.Random, plan: DemoPlan, today: dt.date) -> None:
     """Backdate every record to when it first appeared in the story."""
     first_seen: dict[int, dt.datetime] = {}
     last_done: dict[int, dt.datetime] = {}
-    for entry in plan.activities:
+    for entry in sorted(plan.activities, key=lambda entry: entry.occurred):
         if entry.person is not None:
-            first_seen[entry.person] = min(first_seen.get(entry.person, entry.occurred),
-                                           entry.occurred)
+            first_seen.setdefault(entry.person, entry.occurred)
         if entry.opportunity is not None:
-            last_done[entry.opportunity] = max(last_done.get(entry.opportunity, entry.occurred),
-                                               entry.occurred)
+            last_done[entry.opportunity] = entry.occurred
     for index, opportunity in enumerate(plan.opportunities):
         moves = [move.at for move in opportunity.moves]
-        opportunity.updated = max([opportunity.started, *moves, last_done.get(index, opportunity.started)])
+        done = last_done.get(index, opportunity.started)
+        opportunity.updated = max([opportunity.started, *moves, done])
+    date_contacts(rng, plan, first_seen, today)
+
+
+def date_contacts(
+    rng: random.Random, plan: DemoPlan, first_seen: dict[int, dt.datetime], today: dt.date
+) -> None:
+    """An organisation appears with its first person or deal; a person at their first activity."""
     earliest: dict[int, list[dt.datetime]] = defaultdict(list)
     for person, seen in first_seen.items():
         earliest[plan.people[person].organisation].append(seen)
     for opportunity in plan.opportunities:
         earliest[opportunity.organisation].append(opportunity.started)
     for index, organisation in enumerate(plan.organisations):
-        fallback = moment(rng, shift(today, -rng.randint(200, 400)))
-        organisation.created = min(earliest[index], default=fallback)
+        if earliest[index]:
+            organisation.created = min(earliest[index])
+        else:  # a contact from before the demo's year, never worked on
+            day = weekday_on_or_before(shift(today, -rng.randint(400, 600)))
+            organisation.created = moment(rng, day)
     for index, person in enumerate(plan.people):
         person.created = first_seen.get(index, plan.organisations[person.organisation].created)

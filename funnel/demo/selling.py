@@ -14,11 +14,17 @@ from funnel.sales.models import BuyingInfluence, Level
 
 HISTORY_DAYS = 425  # about fourteen months
 LEVEL_MIX = {
-    Level.ABOVE: 12, Level.IN: 10, Level.BEST_FEW: 6, Level.WON: 16,
-    Level.LOST: 8, Level.DEAD: 4, Level.NURTURE: 4,
+    Level.ABOVE: 12,
+    Level.IN: 10,
+    Level.BEST_FEW: 6,
+    Level.WON: 16,
+    Level.LOST: 8,
+    Level.DEAD: 4,
+    Level.NURTURE: 4,
 }
-EUR_RATES = {"EUR": 1.0, "GBP": 0.85, "SEK": 11.2}
+EUR_RATES = {"EUR": 1.0, "GBP": 0.85, "SEK": 11.2}  # one euro in each quoting currency
 Status = BuyingInfluence.Status
+Steps = list[tuple[str, dt.date]]  # (to level, day) for each move
 
 
 @dataclass
@@ -26,8 +32,8 @@ class Timeline:
     """The days an opportunity moved; the times come from the activities behind each move."""
 
     first_contact: dt.date
-    steps: list[tuple[str, dt.date]]  # (to level, day)
-    last_touch: dt.date  # the latest day something was done before it closed or until now
+    steps: Steps
+    last_touch: dt.date  # the latest day something was done: its close, or lately if open
     expected_close_on: dt.date | None
     reason: str = ""
 
@@ -48,16 +54,22 @@ class Timeline:
 
 def plan_timeline(rng: random.Random, level: str, today: dt.date) -> Timeline:
     planners = {
-        Level.ABOVE: above_timeline, Level.IN: in_timeline, Level.BEST_FEW: best_few_timeline,
-        Level.WON: won_timeline, Level.LOST: lost_timeline, Level.DEAD: dead_timeline,
+        Level.ABOVE: above_timeline,
+        Level.IN: in_timeline,
+        Level.BEST_FEW: best_few_timeline,
+        Level.WON: won_timeline,
+        Level.LOST: lost_timeline,
+        Level.DEAD: dead_timeline,
         Level.NURTURE: nurture_timeline,
     }
     timeline = planners[level](rng, today)
     timeline.steps = working_steps(timeline.first_contact, timeline.steps)
+    last_move = timeline.steps[-1][1] if timeline.steps else timeline.first_contact
+    timeline.last_touch = max(timeline.last_touch, last_move)
     return timeline
 
 
-def working_steps(first: dt.date, steps: list[tuple[str, dt.date]]) -> list[tuple[str, dt.date]]:
+def working_steps(first: dt.date, steps: Steps) -> Steps:
     """Each move on a weekday, strictly after the one before."""
     result, previous = [], first
     for level, day in steps:
@@ -71,7 +83,7 @@ def days_ago(today: dt.date, low: int, high: int, rng: random.Random) -> dt.date
     return weekday_on_or_before(shift(today, -rng.randint(low, high)))
 
 
-def descent(rng: random.Random, first: dt.date, end: dt.date, deepest: str) -> list:
+def descent(rng: random.Random, first: dt.date, end: dt.date, deepest: str) -> Steps:
     """The moves down to `deepest` (above, in or best few) between first contact and `end`."""
     span = (end - first).days
     steps = []
@@ -84,7 +96,7 @@ def descent(rng: random.Random, first: dt.date, end: dt.date, deepest: str) -> l
 
 def above_timeline(rng: random.Random, today: dt.date) -> Timeline:
     first = weekday_on_or_before(shift(today, -rng.triangular(4, 120, 15)))
-    touched = max(first, days_ago(today, 1, 20, rng))
+    touched = days_ago(today, 1, 20, rng)
     return Timeline(first, [], touched, shift(first, rng.randint(70, 120)))
 
 
@@ -94,7 +106,7 @@ def in_timeline(rng: random.Random, today: dt.date) -> Timeline:
     steps = descent(rng, first, today, Level.BEST_FEW if slipped else Level.IN)
     if slipped:
         steps.append((Level.IN, shift(first, (today - first).days * rng.uniform(0.88, 0.95))))
-    touched = max(steps[-1][1], days_ago(today, 1, 35, rng))
+    touched = days_ago(today, 1, 35, rng)
     return Timeline(first, steps, touched, shift(first, rng.randint(60, 110)))
 
 
@@ -102,7 +114,7 @@ def best_few_timeline(rng: random.Random, today: dt.date) -> Timeline:
     first = days_ago(today, 40, 120, rng)
     chosen = days_ago(today, 3, 30, rng)
     steps = [*descent(rng, first, chosen, Level.IN), (Level.BEST_FEW, chosen)]
-    touched = max(chosen, days_ago(today, 1, 7, rng))
+    touched = days_ago(today, 1, 7, rng)
     return Timeline(first, steps, touched, shift(today, rng.randint(-7, 28)))
 
 
@@ -123,7 +135,7 @@ def won_timeline(rng: random.Random, today: dt.date) -> Timeline:
 
 def ending(
     rng: random.Random, today: dt.date, level: str, span: int, deepest: str, ago: tuple[int, int]
-) -> tuple[dt.date, list]:
+) -> tuple[dt.date, Steps]:
     """First contact and moves of an opportunity that left the funnel `span` days later."""
     end = days_ago(today, *ago, rng)
     first = weekday_on_or_before(shift(end, -span))
@@ -158,11 +170,8 @@ def plan_sources(rng: random.Random, slots: list[int], timelines: list[Timeline]
     """Where each lead came from; a customer who already bought from us comes back as such."""
     sources = [rng.choices(phrases.SOURCES, phrases.SOURCE_WEIGHTS)[0] for _ in slots]
     for index, organisation in enumerate(slots):
-        start = timelines[index].first_contact
-        if any(
-            slots[other] == organisation and (won := timeline.won_on) and won < start
-            for other, timeline in enumerate(timelines)
-        ):
+        wins = [t.won_on for other, t in enumerate(timelines) if slots[other] == organisation]
+        if any(won and won < timelines[index].first_contact for won in wins):
             sources[index] = phrases.EXISTING_CUSTOMER
     return sources
 
@@ -179,7 +188,9 @@ def plan_opportunity(
     """`titles` are those already sold to this organisation; the new one joins them."""
     service = pick_service(rng, organisation.sector, titles)
     titles.add(service.title)
-    year = shift(timeline.expected_close_on or timeline.last_touch, 30).year
+    # The year the work would happen: after the (expected) close, and never in the past.
+    close = max(timeline.expected_close_on or timeline.last_touch, timeline.last_touch)
+    year = shift(close, 45).year
     currency = COUNTRY_BY_CODE[organisation.country].currency
     return OpportunityPlan(
         title=service.title.format(year=year),
@@ -196,7 +207,8 @@ def plan_opportunity(
 
 def pick_service(rng: random.Random, sector: str, taken: set[str]) -> Service:
     fitting = [
-        service for service in phrases.SERVICES
+        service
+        for service in phrases.SERVICES
         if (not service.sectors or sector in service.sectors) and service.title not in taken
     ]
     return rng.choice(fitting)
@@ -220,9 +232,11 @@ def plan_influences(
 ) -> list[InfluencePlan]:
     """Buying influences as they stand today, consistent with the level reached."""
     level = timeline.level
-    if (level == Level.ABOVE and rng.random() < 0.3) or (level == Level.DEAD and rng.random() < 0.25):
+    untracked = {Level.ABOVE: 0.3, Level.DEAD: 0.25}.get(level, 0)
+    if rng.random() < untracked:
         return []
-    stage = level if level in (Level.ABOVE, Level.IN, Level.BEST_FEW, Level.WON) else timeline.deepest
+    # Off the funnel, the influences stayed as they were at the deepest level reached.
+    stage = timeline.deepest if level in (Level.LOST, Level.DEAD, Level.NURTURE) else level
     involved = staff if stage != Level.ABOVE else sorted({staff[0], main_contact})
     influences = []
     for person in involved:
