@@ -70,7 +70,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    demo_dir = Path(args.data_dir or Path(platformdirs.user_data_dir("funnel")) / "demo")
+    own_data = os.environ.get("FUNNEL_DATA_DIR") or platformdirs.user_data_dir("funnel")
+    demo_dir = Path(args.data_dir or Path(own_data) / "demo")
     os.environ["FUNNEL_DATA_DIR"] = str(demo_dir)
     os.environ.pop("FUNNEL_DATABASE_URL", None)
     setup_django()

@@ -2,14 +2,31 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone, translation
 
 from funnel.accounts.actions import create_user
 from funnel.contacts.models import Organisation, Person
 from funnel.sales.actions import create_opportunity
-from funnel.sales.models import Opportunity
+from funnel.sales.models import Level, Opportunity
 
 PASSWORD = "correct-horse-battery"
 CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def speak_english_in_utc():
+    """Each request activates its user's language and time zone; no test inherits another's."""
+    translation.activate("en")
+    timezone.deactivate()
+    yield
+    translation.deactivate()
+    timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """Real hashers are slow on purpose; tests create users, they don't need to resist attacks."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -38,16 +55,23 @@ def outsider_client(client, outsider):
 @pytest.fixture
 def organisation(owner) -> Organisation:
     return Organisation.objects.create(
-        team=owner.profile.team, name="Ferretti Arredamenti", sector="Furniture", size=45,
-        country="IT", city="Bologna",
+        team=owner.profile.team,
+        name="Ferretti Arredamenti",
+        sector="Furniture",
+        size=45,
+        country="IT",
+        city="Bologna",
     )
 
 
 @pytest.fixture
 def person(organisation) -> Person:
     return Person.objects.create(
-        team=organisation.team, name="Giulia Ferretti", job_title="CEO",
-        organisation=organisation, language="it",
+        team=organisation.team,
+        name="Giulia Ferretti",
+        job_title="CEO",
+        organisation=organisation,
+        language="it",
     )
 
 
@@ -55,10 +79,41 @@ def person(organisation) -> Person:
 def opportunity(owner, organisation, person) -> Opportunity:
     return create_opportunity(
         opportunity=Opportunity(
-            team=owner.profile.team, owner=owner, title="Operations review",
-            organisation=organisation, main_contact=person, value=12000, currency="EUR",
+            team=owner.profile.team,
+            owner=owner,
+            title="Operations review",
+            organisation=organisation,
+            main_contact=person,
+            value=12000,
+            currency="EUR",
         ),
         by=owner,
+    )
+
+
+@pytest.fixture
+def make_opportunity(owner, organisation):
+    """Opportunities of the owner's team, created the way the app creates them."""
+
+    def make(title: str = "Website redesign", **fields) -> Opportunity:
+        fields.setdefault("organisation", organisation)
+        fields.setdefault("level", Level.ABOVE)
+        fields.setdefault("currency", "EUR")
+        opportunity = Opportunity(team=owner.profile.team, owner=owner, title=title, **fields)
+        return create_opportunity(opportunity=opportunity, by=owner)
+
+    return make
+
+
+@pytest.fixture
+def outsider_organisation(outsider) -> Organisation:
+    return Organisation.objects.create(team=outsider.profile.team, name="Mallory Trading")
+
+
+@pytest.fixture
+def outsider_person(outsider_organisation) -> Person:
+    return Person.objects.create(
+        team=outsider_organisation.team, name="Mallory Spy", organisation=outsider_organisation
     )
 
 
@@ -68,7 +123,12 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "args": [
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
         ],
     }

@@ -19,7 +19,7 @@ from funnel.contacts.models import EmailAddress, Organisation, Person, PhoneNumb
 from funnel.demo.plan import plan_demo
 from funnel.demo.records import DemoPlan, OpportunityPlan
 from funnel.sales.actions import create_opportunity, move_opportunity
-from funnel.sales.models import Activity, BuyingInfluence, Level, LevelChange, Opportunity
+from funnel.sales.models import Activity, BuyingInfluence, Level, Opportunity
 
 
 def build_demo(
@@ -157,6 +157,7 @@ def write_opportunity(
             expected_close_on=plan.expected_close_on,
         ),
         by=user,
+        at=plan.started,
     )
     for move in plan.moves:
         move_opportunity(
@@ -166,12 +167,10 @@ def write_opportunity(
             at=move.at,
             reason=move.reason,
         )
-    # create_opportunity stamps "now"; the story says it entered the funnel at first contact.
-    LevelChange.objects.filter(opportunity=opportunity, from_level="").update(at=plan.started)
+    # The timestamps Django keeps itself say "now"; the story says when it all happened.
     Opportunity.objects.filter(pk=opportunity.pk).update(
         created=plan.started,
         updated=plan.updated,
-        level_changed=plan.moves[-1].at if plan.moves else plan.started,
     )
     return opportunity
 

@@ -12,9 +12,11 @@ from funnel.sales.models import LEVELS_NEEDING_REASON, Level, LevelChange, Oppor
 
 
 @transaction.atomic
-def create_opportunity(*, opportunity: Opportunity, by: AbstractUser | None) -> Opportunity:
-    """Save a new opportunity and record where it entered the funnel."""
-    opportunity.level_changed = timezone.now()
+def create_opportunity(
+    *, opportunity: Opportunity, by: AbstractUser | None, at: datetime | None = None
+) -> Opportunity:
+    """Save a new opportunity and record where it entered the funnel (at: for past records)."""
+    opportunity.level_changed = at or timezone.now()
     opportunity.save()
     LevelChange.objects.create(
         opportunity=opportunity, at=opportunity.level_changed, by=by, to_level=opportunity.level
@@ -34,7 +36,8 @@ def move_opportunity(
 ) -> LevelChange:
     """The only way an opportunity changes level: the move is recorded in its history.
 
-    Closing as lost or dead needs a reason, kept on the opportunity.
+    Closing as lost or dead needs a reason, kept on the opportunity while it stays closed and
+    in the history for good. History only moves forward: a move cannot predate the last one.
     """
     if to_level not in Level.values:
         raise ValidationError(_("Unknown funnel level."), code="invalid_level")
@@ -46,16 +49,22 @@ def move_opportunity(
             _("Say why it is closed: the reason helps you learn from it."), code="reason_required"
         )
     at = at or timezone.now()
+    if at < opportunity.level_changed:
+        raise ValidationError(
+            _("A move cannot be dated before the opportunity's previous move."), code="too_early"
+        )
+    closing_reason = reason if to_level in LEVELS_NEEDING_REASON else ""
     change = LevelChange.objects.create(
         opportunity=opportunity,
         at=at,
         by=by,
         from_level=opportunity.level,
         to_level=to_level,
+        reason=closing_reason,
         override_reason=override_reason.strip(),
     )
     opportunity.level = to_level
     opportunity.level_changed = at
-    opportunity.reason = reason if to_level in LEVELS_NEEDING_REASON else opportunity.reason
+    opportunity.reason = closing_reason
     opportunity.save(update_fields=["level", "level_changed", "reason", "updated"])
     return change

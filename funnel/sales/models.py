@@ -197,6 +197,7 @@ class LevelChange(models.Model):
         help_text=_("Empty when the opportunity was created."),
     )
     to_level = models.CharField(_("to"), max_length=10, choices=Level.choices)
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was lost or dead."))
     override_reason = models.TextField(_("override reason"), blank=True)
 
     class Meta:
