@@ -1,6 +1,6 @@
 """The people and organisations a user sells to."""
 
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -26,7 +26,11 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     sector = models.CharField(_("sector"), max_length=100, blank=True)
     size = models.PositiveIntegerField(
-        _("size"), null=True, blank=True, help_text=_("How many people work there.")
+        _("size"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("How many people work there."),
     )
     country = models.CharField(_("country"), max_length=2, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
@@ -43,7 +47,9 @@ class Organisation(models.Model):
         ordering = [Lower("name")]
         constraints = [
             models.UniqueConstraint(
-                "team", Lower("name"), name="organisation_unique_name_per_team",
+                "team",
+                Lower("name"),
+                name="organisation_unique_name_per_team",
                 violation_error_message=_("You already have an organisation with this name."),
             ),
             models.CheckConstraint(
@@ -129,7 +135,8 @@ class EmailAddress(models.Model):
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "address"], name="email_unique_per_person",
+                fields=["person", "address"],
+                name="email_unique_per_person",
                 violation_error_message=_("This email address is already listed."),
             ),
         ]
@@ -161,7 +168,8 @@ class PhoneNumber(models.Model):
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "number"], name="phone_unique_per_person",
+                fields=["person", "number"],
+                name="phone_unique_per_person",
                 violation_error_message=_("This phone number is already listed."),
             ),
         ]

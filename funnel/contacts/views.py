@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -30,8 +31,13 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         request,
         organisations,
         search_fields=["name", "sector", "city"],
-        sorts={"name": "name", "sector": "sector", "size": "size", "city": "city",
-               "created": "created"},
+        sorts={
+            "name": Lower("name"),
+            "sector": "sector",
+            "size": "size",
+            "city": "city",
+            "created": "created",
+        },
         default_sort="name",
     )
     return render(request, "contacts/organisation_list.html", {"listing": listing})
@@ -104,8 +110,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
         request,
         people,
         search_fields=["name", "job_title", "organisation__name", "emails__address"],
-        sorts={"name": "name", "organisation": "organisation__name", "job_title": "job_title",
-               "created": "created"},
+        sorts={
+            "name": Lower("name"),
+            "organisation": Lower("organisation__name"),
+            "job_title": "job_title",
+            "created": "created",
+        },
         default_sort="name",
     )
     return render(request, "contacts/person_list.html", {"listing": listing})
@@ -128,9 +138,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
     person = Person()
     organisation_id = request.GET.get("organisation")
     if organisation_id and organisation_id.isdigit():
-        person.organisation = Organisation.objects.visible_to(request.user).filter(
-            pk=organisation_id
-        ).first()
+        person.organisation = (
+            Organisation.objects.visible_to(request.user).filter(pk=organisation_id).first()
+        )
     return person_form(request, person)
 
 
@@ -145,9 +155,7 @@ def person_form(request: HttpRequest, person: Person) -> HttpResponse:
     form = PersonForm(data, instance=person, team=team)
     emails = EmailFormSet(data, instance=person, prefix="emails")
     phones = PhoneFormSet(data, instance=person, prefix="phones")
-    if request.method == "POST" and all(
-        [form.is_valid(), emails.is_valid(), phones.is_valid()]
-    ):
+    if request.method == "POST" and all([form.is_valid(), emails.is_valid(), phones.is_valid()]):
         with transaction.atomic():
             person = form.save()
             emails.instance = phones.instance = person

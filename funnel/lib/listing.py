@@ -6,6 +6,7 @@ from operator import or_
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import BaseExpression, OrderBy
 from django.http import HttpRequest
 
 PAGE_SIZE = 25
@@ -27,10 +28,13 @@ def list_page(
     queryset: QuerySet,
     *,
     search_fields: list[str],
-    sorts: dict[str, str | list[str]],
+    sorts: dict[str, str | BaseExpression | list[str | BaseExpression]],
     default_sort: str,
 ) -> Listing:
-    """Filter by ?q= over search_fields, order by ?sort= (a key of sorts, '-' for descending)."""
+    """Filter by ?q= over search_fields, order by ?sort= (a key of sorts, '-' for descending).
+
+    A sort is a field name or an expression, such as Lower("name") to ignore case.
+    """
     query = request.GET.get("q", "").strip()
     if query:
         terms = [Q(**{f"{field}__icontains": query}) for field in search_fields]
@@ -42,7 +46,13 @@ def list_page(
     if key not in sorts:
         sort, key = default_sort, default_sort.removeprefix("-")
     fields = sorts[key] if isinstance(sorts[key], list) else [sorts[key]]
-    prefix = "-" if sort.startswith("-") else ""
-    queryset = queryset.order_by(*[f"{prefix}{field}" for field in fields], f"{prefix}pk")
+    descending = sort.startswith("-")
+    queryset = queryset.order_by(*[_order(field, descending) for field in [*fields, "pk"]])
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return Listing(page=page, query=query, sort=sort)
+
+
+def _order(field: str | BaseExpression, descending: bool) -> str | OrderBy:
+    if isinstance(field, str):
+        return f"-{field}" if descending else field
+    return field.desc() if descending else field.asc()

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -47,8 +48,14 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
         request,
         opportunities,
         search_fields=["title", "organisation__name", "main_contact__name", "source"],
-        sorts={"title": "title", "organisation": "organisation__name", "value": "value",
-               "level": "level", "close": "expected_close_on", "updated": "updated"},
+        sorts={
+            "title": Lower("title"),
+            "organisation": Lower("organisation__name"),
+            "value": "value",
+            "level": "level",
+            "close": "expected_close_on",
+            "updated": "updated",
+        },
         default_sort="-updated",
     )
     counts = dict(
@@ -160,12 +167,14 @@ def section(request: HttpRequest, opportunity: Opportunity, name: str, **forms) 
     """After an in-place change: the htmx fragment, or the whole page without htmx."""
     if not request.htmx:
         if forms:
-            return render(request, DETAIL, detail_context(request, opportunity, **forms),
-                          status=422)
+            return render(
+                request, DETAIL, detail_context(request, opportunity, **forms), status=422
+            )
         return redirect(opportunity)
     status = 422 if forms else 200
-    return render(request, f"{DETAIL}#{name}", detail_context(request, opportunity, **forms),
-                  status=status)
+    return render(
+        request, f"{DETAIL}#{name}", detail_context(request, opportunity, **forms), status=status
+    )
 
 
 @login_required

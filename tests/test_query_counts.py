@@ -1,0 +1,211 @@
+"""Pages issue as many queries for 30 rows as for 3: no query per row (N+1)."""
+
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from funnel.contacts.models import Organisation, Person
+from funnel.sales.actions import move_opportunity
+from funnel.sales.models import OPEN_LEVELS, Activity, BuyingInfluence, Level
+
+FEW, MANY = 3, 30
+ROLES = [BuyingInfluence.Role.USER, BuyingInfluence.Role.TECHNICAL, BuyingInfluence.Role.COACH]
+
+
+def count_queries(client, url: str, params: dict[str, str] | None = None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def assert_same_queries_when_the_data_grows(
+    client, url: str, add_rows: Callable[[range], None], assert_num_queries, **params: str
+) -> None:
+    """Measure the page with FEW rows, add rows up to MANY, and expect the same count."""
+    add_rows(range(FEW))
+    few = count_queries(client, url, params)
+    add_rows(range(FEW, MANY))
+    with assert_num_queries(few):
+        response = client.get(url, params)
+    assert response.status_code == 200
+    assert f"Row {MANY - 1:02}" in response.text  # the new rows are really on the page
+
+
+@pytest.fixture
+def team(owner):
+    return owner.profile.team
+
+
+def a_person(team, index: int, organisation: Organisation | None = None) -> Person:
+    person = Person.objects.create(
+        team=team, name=f"Row {index:02} person", job_title="Buyer", organisation=organisation
+    )
+    person.emails.create(address=f"person{index}@example.com")
+    person.phones.create(number=f"+39 051 0000{index:02}")
+    return person
+
+
+def test_the_organisation_list_makes_as_many_queries_for_30_rows_as_for_3(
+    owner_client, team, make_opportunity, django_assert_num_queries
+):
+    def add_rows(indexes: range) -> None:
+        for index in indexes:
+            organisation = Organisation.objects.create(
+                team=team, name=f"Row {index:02}", country="IT", city="Bologna", size=10
+            )
+            a_person(team, index, organisation)
+            make_opportunity(f"Deal {index:02}", organisation=organisation)
+
+    assert_same_queries_when_the_data_grows(
+        owner_client,
+        reverse("organisation_list"),
+        add_rows,
+        django_assert_num_queries,
+        sort="-name",
+    )
+
+
+def test_the_person_list_makes_as_many_queries_for_30_rows_as_for_3(
+    owner_client, team, django_assert_num_queries
+):
+    def add_rows(indexes: range) -> None:
+        for index in indexes:
+            organisation = Organisation.objects.create(team=team, name=f"Company {index:02}")
+            a_person(team, index, organisation)
+
+    assert_same_queries_when_the_data_grows(
+        owner_client,
+        reverse("person_list"),
+        add_rows,
+        django_assert_num_queries,
+        sort="-name",
+    )
+
+
+def test_the_person_list_when_searching_makes_as_many_queries_for_30_rows_as_for_3(
+    owner_client, team, django_assert_num_queries
+):
+    def add_rows(indexes: range) -> None:
+        for index in indexes:
+            a_person(team, index)
+
+    assert_same_queries_when_the_data_grows(
+        owner_client,
+        reverse("person_list"),
+        add_rows,
+        django_assert_num_queries,
+        q="example.com",
+        sort="-name",
+    )
+
+
+def test_the_opportunity_list_makes_as_many_queries_for_30_rows_as_for_3(
+    owner_client, team, make_opportunity, django_assert_num_queries
+):
+    def add_rows(indexes: range) -> None:
+        for index in indexes:
+            organisation = Organisation.objects.create(team=team, name=f"Company {index:02}")
+            contact = a_person(team, index, organisation)
+            make_opportunity(
+                f"Row {index:02}",
+                organisation=organisation,
+                main_contact=contact,
+                level=OPEN_LEVELS[index % len(OPEN_LEVELS)],
+            )
+
+    assert_same_queries_when_the_data_grows(
+        owner_client,
+        reverse("opportunity_list"),
+        add_rows,
+        django_assert_num_queries,
+        sort="-title",
+    )
+
+
+def test_the_opportunity_detail_makes_as_many_queries_for_30_rows_as_for_3(
+    owner, owner_client, team, opportunity, django_assert_num_queries
+):
+    def add_rows(indexes: range) -> None:
+        for index in indexes:
+            person = a_person(team, index, opportunity.organisation)
+            BuyingInfluence.objects.create(
+                opportunity=opportunity, person=person, role=ROLES[index % len(ROLES)]
+            )
+            Activity.objects.create(
+                team=team,
+                opportunity=opportunity,
+                person=person,
+                by=owner,
+                minutes=10,
+                outcome=Activity.Outcome.REACHED,
+                notes=f"Note {index}",
+            )
+            opportunity.refresh_from_db()
+            to_level = Level.IN if opportunity.level == Level.ABOVE else Level.ABOVE
+            move_opportunity(opportunity=opportunity, to_level=to_level, by=owner)
+
+    assert_same_queries_when_the_data_grows(
+        owner_client, opportunity.get_absolute_url(), add_rows, django_assert_num_queries
+    )
+
+
+def test_the_organisation_detail_makes_as_many_queries_for_30_rows_as_for_3(
+    owner_client, team, organisation, make_opportunity, django_assert_num_queries
+):
+    def add_rows(indexes: range) -> None:
+        for index in indexes:
+            contact = a_person(team, index, organisation)
+            make_opportunity(f"Deal {index:02}", organisation=organisation, main_contact=contact)
+
+    assert_same_queries_when_the_data_grows(
+        owner_client, organisation.get_absolute_url(), add_rows, django_assert_num_queries
+    )
+
+
+def test_the_person_detail_makes_as_many_queries_for_30_rows_as_for_3(
+    owner, owner_client, team, person, make_opportunity, django_assert_num_queries
+):
+    def add_rows(indexes: range) -> None:
+        for index in indexes:
+            opportunity = make_opportunity(f"Row {index:02}")
+            BuyingInfluence.objects.create(
+                opportunity=opportunity, person=person, role=ROLES[index % len(ROLES)]
+            )
+            Activity.objects.create(
+                team=team,
+                opportunity=opportunity,
+                person=person,
+                by=owner,
+                outcome=Activity.Outcome.REPLIED,
+                notes=f"Note {index}",
+            )
+            person.emails.create(address=f"giulia{index}@example.com")
+            person.phones.create(number=f"+39 051 1111{index:02}")
+
+    assert_same_queries_when_the_data_grows(
+        owner_client, person.get_absolute_url(), add_rows, django_assert_num_queries
+    )
+
+
+def test_the_today_page_makes_as_many_queries_for_30_rows_as_for_3(
+    owner, owner_client, team, make_opportunity, django_assert_num_queries
+):
+    def add_rows(indexes: range) -> None:
+        for index in indexes:
+            contact = a_person(team, index)
+            opportunity = make_opportunity(f"Row {index:02}", main_contact=contact)
+            Activity.objects.create(
+                team=team,
+                opportunity=opportunity,
+                person=contact,
+                by=owner,
+                occurred=opportunity.created,
+            )
+
+    assert_same_queries_when_the_data_grows(
+        owner_client, reverse("today"), add_rows, django_assert_num_queries
+    )
