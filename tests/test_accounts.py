@@ -113,3 +113,21 @@ def test_a_teammate_sees_the_teams_records(owner, outsider):
 
 def test_the_admin_is_for_superusers_only(owner_client):
     assert owner_client.get("/admin/").status_code == 302
+
+
+def test_a_superuser_can_browse_every_kind_of_record_in_the_admin(client, opportunity):
+    from funnel.accounts.actions import create_user
+
+    admin = create_user(username="root", password=PASSWORD, superuser=True)
+    client.force_login(admin)
+    for path in [
+        "/admin/",
+        "/admin/sales/opportunity/",
+        f"/admin/sales/opportunity/{opportunity.pk}/change/",
+        "/admin/sales/activity/",
+        "/admin/contacts/person/",
+        "/admin/contacts/organisation/",
+        "/admin/accounts/team/",
+        "/admin/accounts/profile/",
+    ]:
+        assert client.get(path).status_code == 200, path
