@@ -582,3 +582,29 @@ def test_anonymous_visitors_are_sent_to_log_in(client, opportunity):
     response = client.get(opportunity.get_absolute_url())
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_sorting_by_level_follows_the_funnel_not_the_alphabet(owner_client, make_opportunity):
+    make_opportunity("Closing soon", level=Level.BEST_FEW)
+    make_opportunity("Just met", level=Level.ABOVE)
+    make_opportunity("Qualified", level=Level.IN)
+    response = owner_client.get(LIST, {"sort": "level"})
+    titles = [o.title for o in response.context["listing"].page]
+    assert titles == ["Just met", "Qualified", "Closing soon"]
+    response = owner_client.get(LIST, {"sort": "-level"})
+    assert [o.title for o in response.context["listing"].page] == titles[::-1]
+
+
+def test_an_empty_funnel_explains_what_an_opportunity_is(owner_client):
+    response = owner_client.get(LIST)
+    assert "Your funnel is empty" in response.text
+    assert "Nothing at this level" not in response.text
+
+
+def test_an_empty_level_says_so_rather_than_calling_the_funnel_empty(
+    owner_client, make_opportunity
+):
+    make_opportunity("Just met", level=Level.ABOVE)
+    response = owner_client.get(LIST, {"level": "won"})
+    assert "Nothing at this level" in response.text
+    assert "Your funnel is empty" not in response.text

@@ -26,6 +26,11 @@ class Level(models.TextChoices):
 
 
 OPEN_LEVELS = [Level.ABOVE, Level.IN, Level.BEST_FEW]
+# Sorts levels in funnel order (above first) rather than alphabetically.
+LEVEL_ORDER = models.Case(
+    *[models.When(level=level, then=rank) for rank, level in enumerate(Level.values)],
+    output_field=models.IntegerField(),
+)
 LEVELS_NEEDING_REASON = [Level.LOST, Level.DEAD]
 
 

@@ -18,7 +18,7 @@ from funnel.sales.forms import (
     NewOpportunityForm,
     OpportunityForm,
 )
-from funnel.sales.models import OPEN_LEVELS, BuyingInfluence, Level, Opportunity
+from funnel.sales.models import LEVEL_ORDER, OPEN_LEVELS, BuyingInfluence, Level, Opportunity
 
 DETAIL = "sales/opportunity_detail.html"
 
@@ -52,7 +52,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
             "title": Lower("title"),
             "organisation": Lower("organisation__name"),
             "value": "value",
-            "level": "level",
+            "level": LEVEL_ORDER,
             "close": "expected_close_on",
             "updated": "updated",
         },
@@ -70,7 +70,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sales/opportunity_list.html",
-        {"listing": listing, "level": level, "filters": filters},
+        {"listing": listing, "level": level, "filters": filters, "has_any": bool(counts)},
     )
 
 
