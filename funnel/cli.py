@@ -47,20 +47,33 @@ def migrate(verbose: bool = False) -> None:
         raise CommandError(f"cannot use the database {database}: {first_line}") from exc
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
 def serve(host: str, port: int) -> None:
     from django.conf import settings
     from django.core.management import call_command
-    from waitress import serve as waitress_serve
+    from waitress import create_server
 
     call_command("collectstatic", interactive=False, verbosity=0)
     from funnel.wsgi import application  # after collectstatic: whitenoise indexes the folder
 
+    try:
+        server = create_server(application, host=host, port=port, threads=8, ident="funnel")
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    if host not in LOOPBACK and "FUNNEL_ALLOWED_HOSTS" not in os.environ:
+        print(
+            "Note: listening beyond this machine; set FUNNEL_ALLOWED_HOSTS to the host names "
+            "people will type, or Funnel will answer them with 'Bad Request (400)'.",
+            file=sys.stderr,
+        )
     print(
         f"Funnel is running at http://{host}:{port}/ (data in {settings.DATA_DIR}); "
         "press Ctrl+C to stop.",
         flush=True,
     )
-    waitress_serve(application, host=host, port=port, threads=8, ident="funnel")
+    server.run()
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

@@ -131,3 +131,27 @@ def test_a_superuser_can_browse_every_kind_of_record_in_the_admin(client, opport
         "/admin/accounts/profile/",
     ]:
         assert client.get(path).status_code == 200, path
+
+
+def test_new_users_start_with_the_servers_time_zone_and_currency(settings):
+    from funnel.accounts.actions import create_user
+
+    settings.TIME_ZONE = "Europe/Madrid"
+    settings.DEFAULT_CURRENCY = "GBP"
+    user = create_user(username="lucia", password=PASSWORD)
+    assert (user.profile.time_zone, user.profile.currency) == ("Europe/Madrid", "GBP")
+
+
+def test_a_profile_cannot_hold_an_unknown_time_zone(owner):
+    from django.core.exceptions import ValidationError
+
+    owner.profile.time_zone = "Atlantis/Capital"
+    with pytest.raises(ValidationError, match="not a known time zone"):
+        owner.profile.full_clean()
+
+
+def test_an_unknown_page_is_a_friendly_404(owner_client):
+    response = owner_client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "This page does not exist" in response.text
+    assert "Go to Today" in response.text

@@ -115,3 +115,54 @@ def test_demo_builds_its_own_database_and_prints_the_login(tmp_path):
     assert "http://127.0.0.1:8000/" in result.stdout
     assert (demo_data / "funnel.sqlite3").exists()
     assert not (own_data / "funnel.sqlite3").exists()
+
+
+def test_a_port_in_use_stops_serve_with_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_funnel("serve", "--port", str(port), env={"FUNNEL_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"funnel: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )
+
+
+def test_serve_answers_http_requests(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FUNNEL_")}
+    environment["FUNNEL_DATA_DIR"] = str(tmp_path)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "funnel.cli", "serve", "--port", str(port)],
+        env=environment,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as page:
+                    body = page.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not answer within 60 s"
+                assert server.poll() is None, server.stderr.read()
+                time.sleep(0.3)
+        assert "Log in" in body
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/funnel/app.css") as css:
+            assert css.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,5 +1,6 @@
 """Writes that touch several account models, each one atomic."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
@@ -15,12 +16,15 @@ def create_user(
     email: str = "",
     first_name: str = "",
     last_name: str = "",
-    time_zone: str = "UTC",
+    time_zone: str | None = None,
     language: str = "",
-    currency: str = "EUR",
+    currency: str | None = None,
     superuser: bool = False,
 ) -> AbstractUser:
-    """A user with their personal team and profile, ready to sell."""
+    """A user with their personal team and profile, ready to sell.
+
+    Time zone and currency default to the server's (FUNNEL_TIME_ZONE, FUNNEL_CURRENCY).
+    """
     User = get_user_model()
     make = User.objects.create_superuser if superuser else User.objects.create_user
     user = make(
@@ -33,6 +37,10 @@ def create_user(
     team = Team.objects.create(name=user.get_full_name() or username)
     Membership.objects.create(team=team, user=user, role=Membership.Role.OWNER)
     Profile.objects.create(
-        user=user, team=team, time_zone=time_zone, language=language, currency=currency
+        user=user,
+        team=team,
+        time_zone=time_zone or settings.TIME_ZONE,
+        language=language,
+        currency=currency or settings.DEFAULT_CURRENCY,
     )
     return user

@@ -5,11 +5,19 @@ Today each user has one personal team; sharing with colleagues later means addin
 not rewriting queries.
 """
 
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from funnel.lib.money import CURRENCY_CHOICES
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
 class Team(models.Model):
@@ -56,7 +64,9 @@ class Profile(models.Model):
         verbose_name=_("team"),
         help_text=_("The team new records are created in."),
     )
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
     language = models.CharField(
         _("language"),
         max_length=8,
