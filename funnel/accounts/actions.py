@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from funnel.accounts.models import Membership, Profile, Team
@@ -20,7 +20,7 @@ def create_user(
     language: str = "",
     currency: str | None = None,
     superuser: bool = False,
-) -> AbstractUser:
+) -> User:
     """A user with their personal team and profile, ready to sell.
 
     Time zone and currency default to the server's (FUNNEL_TIME_ZONE, FUNNEL_CURRENCY).

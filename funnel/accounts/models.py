@@ -6,8 +6,11 @@ not rewriting queries.
 """
 
 import zoneinfo
+from typing import Self
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -89,7 +92,7 @@ class Profile(models.Model):
 class TeamOwnedQuerySet(models.QuerySet):
     """Records of the teams a user belongs to: the one door every view goes through."""
 
-    def visible_to(self, user) -> "TeamOwnedQuerySet":
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         if not user.is_authenticated:
             return self.none()
         return self.filter(team__memberships__user=user)

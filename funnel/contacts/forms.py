@@ -1,11 +1,12 @@
 from functools import partial
+from typing import Any
 
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from funnel.contacts.models import EmailAddress, Organisation, Person, PhoneNumber
-from funnel.lib.forms import TeamModelForm
+from funnel.lib.forms import TeamModelForm, limit_choices
 from funnel.lib.i18n import country_choices, language_choices
 
 
@@ -35,9 +36,9 @@ class PersonForm(TeamModelForm):
         fields = ["name", "job_title", "organisation", "preferred_channel", "language", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(team=self.instance.team)
+        limit_choices(self, "organisation", Organisation.objects.filter(team=self.instance.team))
 
 
 EmailFormSet = inlineformset_factory(

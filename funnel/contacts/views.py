@@ -3,26 +3,27 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import Lower
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from funnel.contacts.actions import delete_person
 from funnel.contacts.forms import EmailFormSet, OrganisationForm, PersonForm, PhoneFormSet
 from funnel.contacts.models import Organisation, Person
+from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.listing import list_page
 
 
-def get_organisation(request: HttpRequest, pk: int) -> Organisation:
+def get_organisation(request: AuthenticatedRequest, pk: int) -> Organisation:
     return get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
 
 
-def get_person(request: HttpRequest, pk: int) -> Person:
+def get_person(request: AuthenticatedRequest, pk: int) -> Person:
     return get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
 
 
 @login_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
     organisations = Organisation.objects.visible_to(request.user).annotate(
         people_count=Count("people", distinct=True),
         opportunity_count=Count("opportunities", distinct=True),
@@ -44,7 +45,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = get_organisation(request, pk)
     opportunities = organisation.opportunities.select_related("main_contact").order_by("-updated")
     return render(
@@ -59,16 +60,16 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organisation_create(request: HttpRequest) -> HttpResponse:
+def organisation_create(request: AuthenticatedRequest) -> HttpResponse:
     return organisation_form(request, Organisation())
 
 
 @login_required
-def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return organisation_form(request, get_organisation(request, pk))
 
 
-def organisation_form(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+def organisation_form(request: AuthenticatedRequest, organisation: Organisation) -> HttpResponse:
     team = organisation.team if organisation.pk else request.user.profile.team
     form = OrganisationForm(request.POST or None, instance=organisation, team=team)
     if request.method == "POST" and form.is_valid():
@@ -81,7 +82,7 @@ def organisation_form(request: HttpRequest, organisation: Organisation) -> HttpR
 
 
 @login_required
-def organisation_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = get_organisation(request, pk)
     if request.method == "POST":
         name = organisation.name
@@ -100,7 +101,7 @@ def organisation_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedRequest) -> HttpResponse:
     people = (
         Person.objects.visible_to(request.user)
         .select_related("organisation")
@@ -122,7 +123,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = get_person(request, pk)
     influences = person.influences.select_related("opportunity", "opportunity__organisation")
     activities = person.activities.select_related("opportunity").order_by("-occurred")[:20]
@@ -134,7 +135,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthenticatedRequest) -> HttpResponse:
     person = Person()
     organisation_id = request.GET.get("organisation")
     if organisation_id and organisation_id.isdigit():
@@ -145,11 +146,11 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return person_form(request, get_person(request, pk))
 
 
-def person_form(request: HttpRequest, person: Person) -> HttpResponse:
+def person_form(request: AuthenticatedRequest, person: Person) -> HttpResponse:
     team = person.team if person.pk else request.user.profile.team
     data = request.POST or None
     form = PersonForm(data, instance=person, team=team)
@@ -171,7 +172,7 @@ def person_form(request: HttpRequest, person: Person) -> HttpResponse:
 
 
 @login_required
-def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def person_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = get_person(request, pk)
     # An opportunity with no organisation needs its main contact: deleting them would orphan it.
     sole_customer_of = person.main_contact_for.filter(organisation__isnull=True)

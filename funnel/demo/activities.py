@@ -31,8 +31,16 @@ MINUTES = {
     "not_buying_signal": (5, 15),
 }
 # (calendar days per activity, most activities) while an opportunity sits at each level.
-PACE = {Level.ABOVE: (14, 4), Level.IN: (12, 6), Level.BEST_FEW: (9, 5)}
-POOLS = {Level.ABOVE: phrases.QUALIFY, Level.IN: phrases.DEVELOP, Level.BEST_FEW: phrases.CLOSE}
+PACE: dict[str, tuple[int, int]] = {
+    Level.ABOVE: (14, 4),
+    Level.IN: (12, 6),
+    Level.BEST_FEW: (9, 5),
+}
+POOLS: dict[str, tuple[phrases.Line, ...]] = {
+    Level.ABOVE: phrases.QUALIFY,
+    Level.IN: phrases.DEVELOP,
+    Level.BEST_FEW: phrases.CLOSE,
+}
 CHASE_ATTEMPTS = 6
 NETWORKING = 22  # activities with a person only, no opportunity
 Status = BuyingInfluence.Status
@@ -89,7 +97,8 @@ def plan_history(
         opportunity.main_contact,
     )
     moves: list[MovePlan] = []
-    level, since = Level.ABOVE, timeline.first_contact
+    level: str = Level.ABOVE
+    since = timeline.first_contact
     for to_level, day in timeline.steps:
         work_phase(diary, level, since, day, chasing=to_level == Level.DEAD)
         entry = diary.add(
@@ -135,13 +144,13 @@ def milestone(from_level: str, to_level: str, reason: str, rng: random.Random) -
         return ("call", "not_buying_signal", f"They said no: {reason[0].lower()}{reason[1:]}")
     if to_level == Level.DEAD:
         return ("note", "", f"Stopped pursuing: {reason[0].lower()}{reason[1:]}")
-    lines = {
+    lines: dict[str, tuple[Line, ...]] = {
         Level.IN: phrases.BACK_TO_IN if from_level == Level.BEST_FEW else phrases.TO_IN,
         Level.BEST_FEW: phrases.TO_BEST_FEW,
         Level.WON: phrases.TO_WON,
         Level.NURTURE: phrases.TO_NURTURE,
-    }[to_level]
-    return rng.choice(lines)
+    }
+    return rng.choice(lines[to_level])
 
 
 def after_sale(diary: Diary, won: dt.date, yesterday: dt.date) -> None:

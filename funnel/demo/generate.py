@@ -8,7 +8,7 @@ everything else is bulk-inserted, then backdated to when it happened in the stor
 import datetime as dt
 import random
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -46,7 +46,7 @@ def build_demo(
     return summary(user.profile.team)
 
 
-def write_plan(plan: DemoPlan, user: AbstractUser) -> None:
+def write_plan(plan: DemoPlan, user: User) -> None:
     team = user.profile.team
     organisations = write_organisations(team, plan)
     people = write_people(team, plan, organisations)
@@ -99,6 +99,7 @@ def write_organisations(team: Team, plan: DemoPlan) -> list[Organisation]:
         for org in plan.organisations
     )
     for row, org in zip(rows, plan.organisations, strict=True):
+        assert org.created, "plan_demo dates every organisation"
         row.created = row.updated = org.created
     # bulk_update skips auto_now, so the backdated times stay.
     Organisation.objects.bulk_update(rows, ["created", "updated"])
@@ -119,6 +120,7 @@ def write_people(team: Team, plan: DemoPlan, organisations: list[Organisation]) 
         for person in plan.people
     )
     for row, person in zip(rows, plan.people, strict=True):
+        assert person.created, "plan_demo dates every person"
         row.created = row.updated = person.created
     Person.objects.bulk_update(rows, ["created", "updated"])
     pairs = list(zip(rows, plan.people, strict=True))
@@ -136,7 +138,7 @@ def write_people(team: Team, plan: DemoPlan, organisations: list[Organisation]) 
 
 
 def write_opportunity(
-    user: AbstractUser,
+    user: User,
     plan: OpportunityPlan,
     organisations: list[Organisation],
     people: list[Person],

@@ -97,5 +97,6 @@ def date_contacts(
         else:  # a contact from before the demo's year, never worked on
             day = weekday_on_or_before(shift(today, -rng.randint(400, 600)))
             organisation.created = moment(rng, day)
-    for index, person in enumerate(plan.people):
-        person.created = first_seen.get(index, plan.organisations[person.organisation].created)
+    for index, person_plan in enumerate(plan.people):
+        organisation_created = plan.organisations[person_plan.organisation].created
+        person_plan.created = first_seen.get(index, organisation_created)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -53,7 +54,7 @@ class Timeline:
 
 
 def plan_timeline(rng: random.Random, level: str, today: dt.date) -> Timeline:
-    planners = {
+    planners: dict[str, Callable[[random.Random, dt.date], Timeline]] = {
         Level.ABOVE: above_timeline,
         Level.IN: in_timeline,
         Level.BEST_FEW: best_few_timeline,
@@ -86,7 +87,7 @@ def days_ago(today: dt.date, low: int, high: int, rng: random.Random) -> dt.date
 def descent(rng: random.Random, first: dt.date, end: dt.date, deepest: str) -> Steps:
     """The moves down to `deepest` (above, in or best few) between first contact and `end`."""
     span = (end - first).days
-    steps = []
+    steps: Steps = []
     if deepest in (Level.IN, Level.BEST_FEW):
         steps.append((Level.IN, shift(first, span * rng.uniform(0.2, 0.45))))
     if deepest == Level.BEST_FEW:
@@ -232,7 +233,7 @@ def plan_influences(
 ) -> list[InfluencePlan]:
     """Buying influences as they stand today, consistent with the level reached."""
     level = timeline.level
-    untracked = {Level.ABOVE: 0.3, Level.DEAD: 0.25}.get(level, 0)
+    untracked: float = {Level.ABOVE.value: 0.3, Level.DEAD.value: 0.25}.get(level, 0)
     if rng.random() < untracked:
         return []
     # Off the funnel, the influences stayed as they were at the deepest level reached.

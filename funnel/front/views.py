@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from funnel.contacts.models import Organisation
+from funnel.lib.http import AuthenticatedRequest
 from funnel.sales.models import Activity, Opportunity
 
 
@@ -11,7 +12,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def today(request: HttpRequest) -> HttpResponse:
+def today(request: AuthenticatedRequest) -> HttpResponse:
     opportunities = Opportunity.objects.visible_to(request.user)
     recent = (
         Activity.objects.visible_to(request.user)
@@ -30,5 +31,5 @@ def today(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "front/reports.html")

@@ -8,6 +8,7 @@ import os
 import secrets
 import zoneinfo
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -88,7 +89,7 @@ SQLITE_OPTIONS = {
 }
 
 
-def database(folder: Path, name: str = "FUNNEL_DATABASE_URL") -> dict:
+def database(folder: Path, name: str = "FUNNEL_DATABASE_URL") -> dict[str, Any]:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return {
@@ -113,7 +114,7 @@ def database(folder: Path, name: str = "FUNNEL_DATABASE_URL") -> dict:
         config["CONN_MAX_AGE"] = 0
     elif not config.get("NAME"):
         raise ConfigError(f"{name}: the URL names no database (postgres://…/funnel)")
-    return config
+    return dict(config)
 
 
 def env_currency(name: str, default: str) -> str:

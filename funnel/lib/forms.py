@@ -1,4 +1,7 @@
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 
 from funnel.accounts.models import Team
 
@@ -10,9 +13,16 @@ class TeamModelForm(forms.ModelForm):
     instead of a database error.
     """
 
-    def __init__(self, *args, team: Team, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.team = team
 
     def _get_validation_exclusions(self) -> set[str]:
-        return super()._get_validation_exclusions() - {"team"}
+        return super()._get_validation_exclusions() - {"team"}  # type: ignore[misc]  # no stub
+
+
+def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer only these rows in a model choice field: what this user may pick."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset

@@ -45,7 +45,8 @@ def list_page(
     key = sort.removeprefix("-")
     if key not in sorts:
         sort, key = default_sort, default_sort.removeprefix("-")
-    fields = sorts[key] if isinstance(sorts[key], list) else [sorts[key]]
+    chosen = sorts[key]
+    fields = chosen if isinstance(chosen, list) else [chosen]
     descending = sort.startswith("-")
     queryset = queryset.order_by(*[_order(field, descending) for field in [*fields, "pk"]])
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +13,7 @@ from funnel.sales.models import LEVELS_NEEDING_REASON, Level, LevelChange, Oppor
 
 @transaction.atomic
 def create_opportunity(
-    *, opportunity: Opportunity, by: AbstractUser | None, at: datetime | None = None
+    *, opportunity: Opportunity, by: User | None, at: datetime | None = None
 ) -> Opportunity:
     """Save a new opportunity and record where it entered the funnel (at: for past records)."""
     opportunity.level_changed = at or timezone.now()
@@ -29,7 +29,7 @@ def move_opportunity(
     *,
     opportunity: Opportunity,
     to_level: str,
-    by: AbstractUser | None,
+    by: User | None,
     reason: str = "",
     override_reason: str = "",
     at: datetime | None = None,

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.db.models import Case, Q, When
 from django.db.models.functions import Lower
@@ -5,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from funnel.contacts.models import Organisation, Person
-from funnel.lib.forms import TeamModelForm
+from funnel.lib.forms import TeamModelForm, limit_choices
 from funnel.sales.models import OPEN_LEVELS, Activity, BuyingInfluence, Level, Opportunity
 
 
@@ -40,16 +42,15 @@ class OpportunityForm(TeamModelForm):
         ]
         widgets = {"first_contact_on": DateInput(), "expected_close_on": DateInput()}
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         team = self.instance.team
-        self.fields["organisation"].queryset = Organisation.objects.filter(team=team)
-        self.fields["main_contact"].queryset = Person.objects.filter(team=team).select_related(
-            "organisation"
-        )
+        limit_choices(self, "organisation", Organisation.objects.filter(team=team))
+        people = Person.objects.filter(team=team).select_related("organisation")
+        limit_choices(self, "main_contact", people)
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
         first, close = cleaned.get("first_contact_on"), cleaned.get("expected_close_on")
         if first and close and close < first:
             self.add_error(
@@ -82,11 +83,11 @@ class MoveForm(forms.Form):
         help_text=_("Needed when closing as lost or dead."),
     )
 
-    def __init__(self, *args, opportunity: Opportunity, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_level"].choices = [
-            choice for choice in Level.choices if choice[0] != opportunity.level
-        ]
+        to_level = self.fields["to_level"]
+        assert isinstance(to_level, forms.ChoiceField)
+        to_level.choices = [choice for choice in Level.choices if choice[0] != opportunity.level]
 
 
 class InfluenceForm(forms.ModelForm):
@@ -97,21 +98,24 @@ class InfluenceForm(forms.ModelForm):
         fields = ["person", "role", "status", "fit_confirmed", "notes"]
         widgets = {"notes": forms.TextInput()}
 
-    def __init__(self, *args, opportunity: Opportunity, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.opportunity = opportunity
-        self.fields["person"].queryset = (
+        limit_choices(
+            self,
+            "person",
             Person.objects.filter(team=opportunity.team)
             .select_related("organisation")
             # People of the customer's organisation first, then everyone else.
             .annotate(
                 elsewhere=Case(When(organisation_id=opportunity.organisation_id, then=0), default=1)
             )
-            .order_by("elsewhere", Lower("name"))
+            .order_by("elsewhere", Lower("name")),
         )
 
     def _get_validation_exclusions(self) -> set[str]:
-        return super()._get_validation_exclusions() - {"opportunity"}
+        # The opportunity takes part in validation: "one economic buyer" is a field error.
+        return super()._get_validation_exclusions() - {"opportunity"}  # type: ignore[misc]
 
 
 class ActivityForm(TeamModelForm):
@@ -122,14 +126,13 @@ class ActivityForm(TeamModelForm):
         fields = ["kind", "occurred", "person", "channel", "outcome", "minutes", "notes"]
         widgets = {"occurred": DateTimeInput(), "notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, opportunity: Opportunity, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
         super().__init__(*args, team=opportunity.team, **kwargs)
         self.instance.opportunity = opportunity
         self.fields["occurred"].initial = timezone.localtime().replace(second=0, microsecond=0)
         involved = Q(influences__opportunity=opportunity) | Q(pk=opportunity.main_contact_id)
         if opportunity.organisation_id:
             involved |= Q(organisation_id=opportunity.organisation_id)
-        self.fields["person"].queryset = (
-            Person.objects.filter(involved, team=opportunity.team).distinct().order_by("name")
-        )
+        people = Person.objects.filter(involved, team=opportunity.team).distinct().order_by("name")
+        limit_choices(self, "person", people)
         self.fields["person"].initial = opportunity.main_contact_id

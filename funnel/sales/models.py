@@ -1,5 +1,7 @@
 """Sales objectives (opportunities), who influences them, how they move, and what was done."""
 
+from typing import Self
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -35,7 +37,7 @@ LEVELS_NEEDING_REASON = [Level.LOST, Level.DEAD]
 
 
 class OpportunityQuerySet(TeamOwnedQuerySet):
-    def open(self) -> "OpportunityQuerySet":
+    def open(self) -> Self:
         return self.filter(level__in=OPEN_LEVELS)
 
 

@@ -3,12 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.db.models.functions import Lower
-from django.http import HttpRequest, HttpResponse
+from django.forms import BaseForm
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from funnel.contacts.models import Organisation, Person
+from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.listing import list_page
 from funnel.sales.actions import create_opportunity, move_opportunity
 from funnel.sales.forms import (
@@ -23,7 +25,7 @@ from funnel.sales.models import LEVEL_ORDER, OPEN_LEVELS, BuyingInfluence, Level
 DETAIL = "sales/opportunity_detail.html"
 
 
-def get_opportunity(request: HttpRequest, pk: int) -> Opportunity:
+def get_opportunity(request: AuthenticatedRequest, pk: int) -> Opportunity:
     return get_object_or_404(
         Opportunity.objects.visible_to(request.user).select_related(
             "organisation", "main_contact", "owner"
@@ -33,7 +35,7 @@ def get_opportunity(request: HttpRequest, pk: int) -> Opportunity:
 
 
 @login_required
-def opportunity_list(request: HttpRequest) -> HttpResponse:
+def opportunity_list(request: AuthenticatedRequest) -> HttpResponse:
     level = request.GET.get("level", "open")
     opportunities = Opportunity.objects.visible_to(request.user).select_related(
         "organisation", "main_contact"
@@ -65,7 +67,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
         .order_by()
     )
     filters = [("open", _("Open"), sum(counts.get(lv, 0) for lv in OPEN_LEVELS))]
-    filters += [(lv.value, lv.label, counts.get(lv.value, 0)) for lv in Level]
+    filters += [(lv.value, str(lv.label), counts.get(lv.value, 0)) for lv in Level]
     filters.append(("all", _("All"), sum(counts.values())))
     return render(
         request,
@@ -74,7 +76,9 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def detail_context(request: HttpRequest, opportunity: Opportunity, **forms) -> dict:
+def detail_context(
+    request: AuthenticatedRequest, opportunity: Opportunity, **forms: BaseForm
+) -> dict[str, object]:
     return {
         "opportunity": opportunity,
         "influences": opportunity.influences.select_related("person", "person__organisation"),
@@ -88,19 +92,22 @@ def detail_context(request: HttpRequest, opportunity: Opportunity, **forms) -> d
 
 
 @login_required
-def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def opportunity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
     return render(request, DETAIL, detail_context(request, opportunity))
 
 
 @login_required
-def opportunity_create(request: HttpRequest) -> HttpResponse:
+def opportunity_create(request: AuthenticatedRequest) -> HttpResponse:
     profile = request.user.profile
     opportunity = Opportunity(owner=request.user, currency=profile.currency)
+    # Links from an organisation's or a person's page pre-fill the customer.
     initial = {}
-    for field, model in [("organisation", Organisation), ("main_contact", Person)]:
+    organisations = Organisation.objects.visible_to(request.user)
+    people = Person.objects.visible_to(request.user)
+    for field, rows in [("organisation", organisations), ("main_contact", people)]:
         value = request.GET.get(field, "")
-        if value.isdigit() and model.objects.visible_to(request.user).filter(pk=value).exists():
+        if value.isdigit() and rows.filter(pk=value).exists():
             initial[field] = value
     form = NewOpportunityForm(
         request.POST or None, instance=opportunity, team=profile.team, initial=initial
@@ -113,7 +120,7 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def opportunity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
     form = OpportunityForm(request.POST or None, instance=opportunity, team=opportunity.team)
     if request.method == "POST" and form.is_valid():
@@ -127,7 +134,7 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
+def opportunity_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
     form = MoveForm(request.POST, opportunity=opportunity)
     if form.is_valid():
@@ -150,7 +157,7 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def opportunity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def opportunity_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
     if request.method == "POST":
         opportunity.delete()
@@ -163,7 +170,9 @@ def opportunity_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def section(request: HttpRequest, opportunity: Opportunity, name: str, **forms) -> HttpResponse:
+def section(
+    request: AuthenticatedRequest, opportunity: Opportunity, name: str, **forms: BaseForm
+) -> HttpResponse:
     """After an in-place change: the htmx fragment, or the whole page without htmx."""
     if not request.htmx:
         if forms:
@@ -179,7 +188,7 @@ def section(request: HttpRequest, opportunity: Opportunity, name: str, **forms) 
 
 @login_required
 @require_POST
-def influence_add(request: HttpRequest, pk: int) -> HttpResponse:
+def influence_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
     form = InfluenceForm(request.POST, opportunity=opportunity)
     if not form.is_valid():
@@ -190,7 +199,7 @@ def influence_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def influence_edit(request: HttpRequest, pk: int, influence_pk: int) -> HttpResponse:
+def influence_edit(request: AuthenticatedRequest, pk: int, influence_pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
     influence = get_object_or_404(opportunity.influences, pk=influence_pk)
     status = request.POST.get("status", influence.status)
@@ -203,7 +212,7 @@ def influence_edit(request: HttpRequest, pk: int, influence_pk: int) -> HttpResp
 
 @login_required
 @require_POST
-def influence_delete(request: HttpRequest, pk: int, influence_pk: int) -> HttpResponse:
+def influence_delete(request: AuthenticatedRequest, pk: int, influence_pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
     get_object_or_404(opportunity.influences, pk=influence_pk).delete()
     return section(request, opportunity, "influences")
@@ -211,7 +220,7 @@ def influence_delete(request: HttpRequest, pk: int, influence_pk: int) -> HttpRe
 
 @login_required
 @require_POST
-def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
     form = ActivityForm(request.POST, opportunity=opportunity)
     if not form.is_valid():
