@@ -115,6 +115,7 @@ def test_screenshots_of_the_main_pages(page: Page, live_server, opportunity, vie
         ("organisation", opportunity.organisation.get_absolute_url()),
         ("people", "/people/"),
         ("person", opportunity.main_contact.get_absolute_url()),
+        ("edit-person", f"/people/{opportunity.main_contact.pk}/edit/"),
         ("opportunity", opportunity.get_absolute_url()),
         ("new-opportunity", "/opportunities/new/"),
         ("settings", "/settings/"),
