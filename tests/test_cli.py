@@ -166,3 +166,12 @@ def test_serve_answers_http_requests(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_default_database_is_an_sqlite_file_in_wal_mode(tmp_path):
+    import sqlite3
+
+    result = run_funnel("manage", "migrate", "-v0", env={"FUNNEL_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "funnel.sqlite3") as database:
+        assert database.execute("PRAGMA journal_mode").fetchone() == ("wal",)
