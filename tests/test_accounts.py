@@ -155,3 +155,9 @@ def test_an_unknown_page_is_a_friendly_404(owner_client):
     assert response.status_code == 404
     assert "This page does not exist" in response.text
     assert "Go to Today" in response.text
+
+
+def test_the_language_picker_names_each_language_in_itself(owner_client):
+    response = owner_client.get("/settings/")
+    for own_name in ["Same as my browser", "Italiano", "Nederlands", "Svenska", "Español"]:
+        assert own_name in response.text
