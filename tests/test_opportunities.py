@@ -608,3 +608,10 @@ def test_an_empty_level_says_so_rather_than_calling_the_funnel_empty(
     response = owner_client.get(LIST, {"level": "won"})
     assert "Nothing at this level" in response.text
     assert "Your funnel is empty" not in response.text
+
+
+def test_empty_choices_read_as_a_dash_not_dashes(owner_client, opportunity):
+    for page in [CREATE, opportunity.get_absolute_url()]:
+        response = owner_client.get(page)
+        assert "---------" not in response.text
+        assert ">—</option>" in response.text

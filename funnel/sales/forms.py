@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from funnel.contacts.models import Organisation, Person
-from funnel.lib.forms import TeamModelForm, limit_choices
+from funnel.lib.forms import TeamModelForm, limit_choices, quiet_blank_choices
 from funnel.sales.models import OPEN_LEVELS, Activity, BuyingInfluence, Level, Opportunity
 
 
@@ -101,6 +101,7 @@ class InfluenceForm(forms.ModelForm):
     def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.opportunity = opportunity
+        quiet_blank_choices(self)
         limit_choices(
             self,
             "person",
