@@ -1,25 +1,35 @@
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from funnel.accounts.models import Team
 
 
-class TeamModelForm(forms.ModelForm):
-    """A form for a team-owned record: the team comes from the user, never from the POST.
+class OwnedModelForm(forms.ModelForm):
+    """A form for a record whose parent (owner_field) comes from the view, never from the POST.
 
-    The team takes part in validation, so team-wide unique constraints give a field error
-    instead of a database error.
+    The parent takes part in validation, so constraints over it (one name per team, one
+    economic buyer per opportunity) give a field error instead of a database error.
     """
 
-    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+    owner_field: str
+
+    def __init__(self, *args: Any, owner: Model, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.instance.team = team
+        setattr(self.instance, self.owner_field, owner)
         quiet_blank_choices(self)
 
     def _get_validation_exclusions(self) -> set[str]:
-        return super()._get_validation_exclusions() - {"team"}  # type: ignore[misc]  # no stub
+        exclusions = super()._get_validation_exclusions()  # type: ignore[misc]  # not in stubs
+        return exclusions - {self.owner_field}
+
+
+class TeamModelForm(OwnedModelForm):
+    owner_field = "team"
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, owner=team, **kwargs)
 
 
 def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:

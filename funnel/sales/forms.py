@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from funnel.contacts.models import Organisation, Person
-from funnel.lib.forms import TeamModelForm, limit_choices, quiet_blank_choices
+from funnel.lib.forms import OwnedModelForm, TeamModelForm, limit_choices
 from funnel.sales.models import OPEN_LEVELS, Activity, BuyingInfluence, Level, Opportunity
 
 
@@ -90,8 +90,9 @@ class MoveForm(forms.Form):
         to_level.choices = [choice for choice in Level.choices if choice[0] != opportunity.level]
 
 
-class InfluenceForm(forms.ModelForm):
+class InfluenceForm(OwnedModelForm):
     prefix = "influence"  # shares the opportunity page with the activity form
+    owner_field = "opportunity"
 
     class Meta:
         model = BuyingInfluence
@@ -99,9 +100,7 @@ class InfluenceForm(forms.ModelForm):
         widgets = {"notes": forms.TextInput()}
 
     def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.instance.opportunity = opportunity
-        quiet_blank_choices(self)
+        super().__init__(*args, owner=opportunity, **kwargs)
         limit_choices(
             self,
             "person",
@@ -113,10 +112,6 @@ class InfluenceForm(forms.ModelForm):
             )
             .order_by("elsewhere", Lower("name")),
         )
-
-    def _get_validation_exclusions(self) -> set[str]:
-        # The opportunity takes part in validation: "one economic buyer" is a field error.
-        return super()._get_validation_exclusions() - {"opportunity"}  # type: ignore[misc]
 
 
 class ActivityForm(TeamModelForm):
