@@ -34,13 +34,13 @@ def setup_django() -> None:
         raise CommandError(str(exc)) from exc
 
 
-def migrate(verbose: bool = False) -> None:
+def migrate() -> None:
     from django.core.management import call_command
     from django.db import DatabaseError, connection
 
     try:
         connection.ensure_connection()
-        call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
+        call_command("migrate", interactive=False, verbosity=0)
     except DatabaseError as exc:
         database = connection.settings_dict.get("NAME")
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

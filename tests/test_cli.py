@@ -87,7 +87,7 @@ def test_createuser_refuses_a_weak_password(tmp_path):
 
 @pytest.mark.django_db
 def test_createuser_in_process_gives_the_user_a_team_and_profile(monkeypatch, capsys):
-    monkeypatch.setattr(cli, "migrate", lambda verbose=False: None)
+    monkeypatch.setattr(cli, "migrate", lambda: None)
     assert cli.main(["createuser", "lena", "--password", "a-long-passphrase-42"]) == 0
     lena = User.objects.get(username="lena")
     assert lena.check_password("a-long-passphrase-42")

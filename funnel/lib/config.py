@@ -95,7 +95,7 @@ def database(folder: Path, name: str = "FUNNEL_DATABASE_URL") -> dict[str, Any]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": folder / "funnel.sqlite3",
-            "OPTIONS": SQLITE_OPTIONS,
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     scheme = urlsplit(raw).scheme
     if scheme not in {"sqlite", "postgres", "postgresql"}:
@@ -110,7 +110,7 @@ def database(folder: Path, name: str = "FUNNEL_DATABASE_URL") -> dict[str, Any]:
     if scheme == "sqlite":
         if not config.get("NAME") or config["NAME"] == ":memory:":
             raise ConfigError(f"{name}: give the SQLite file's path (sqlite:////path/to/file)")
-        config["OPTIONS"] = SQLITE_OPTIONS
+        config["OPTIONS"] = dict(SQLITE_OPTIONS)
         config["CONN_MAX_AGE"] = 0
     elif not config.get("NAME"):
         raise ConfigError(f"{name}: the URL names no database (postgres://…/funnel)")

@@ -76,9 +76,7 @@ def opportunity_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def detail_context(
-    request: AuthenticatedRequest, opportunity: Opportunity, **forms: BaseForm
-) -> dict[str, object]:
+def detail_context(opportunity: Opportunity, **forms: BaseForm) -> dict[str, object]:
     return {
         "opportunity": opportunity,
         "influences": opportunity.influences.select_related("person", "person__organisation"),
@@ -94,7 +92,7 @@ def detail_context(
 @login_required
 def opportunity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
-    return render(request, DETAIL, detail_context(request, opportunity))
+    return render(request, DETAIL, detail_context(opportunity))
 
 
 @login_required
@@ -153,7 +151,7 @@ def opportunity_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 _("Moved to %(level)s.") % {"level": opportunity.get_level_display()},
             )
             return redirect(opportunity)
-    return render(request, DETAIL, detail_context(request, opportunity, move_form=form), status=422)
+    return render(request, DETAIL, detail_context(opportunity, move_form=form), status=422)
 
 
 @login_required
@@ -176,14 +174,10 @@ def section(
     """After an in-place change: the htmx fragment, or the whole page without htmx."""
     if not request.htmx:
         if forms:
-            return render(
-                request, DETAIL, detail_context(request, opportunity, **forms), status=422
-            )
+            return render(request, DETAIL, detail_context(opportunity, **forms), status=422)
         return redirect(opportunity)
     status = 422 if forms else 200
-    return render(
-        request, f"{DETAIL}#{name}", detail_context(request, opportunity, **forms), status=status
-    )
+    return render(request, f"{DETAIL}#{name}", detail_context(opportunity, **forms), status=status)
 
 
 @login_required
