@@ -7,6 +7,7 @@ everything else is bulk-inserted, then backdated to when it happened in the stor
 
 import datetime as dt
 import random
+from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -84,6 +85,17 @@ def write_plan(plan: DemoPlan, user: User) -> None:
     Activity.objects.filter(team=team).update(created=F("occurred"))
 
 
+Dated = TypeVar("Dated", Organisation, Person)
+
+
+def backdate(model: type[Dated], rows: list[Dated], times: list[dt.datetime | None]) -> None:
+    """Set created/updated to when the story says; bulk_update skips auto_now, so they stay."""
+    for row, created in zip(rows, times, strict=True):
+        assert created, "plan_demo dates every organisation and person"
+        row.created = row.updated = created
+    model.objects.bulk_update(rows, ["created", "updated"])
+
+
 def write_organisations(team: Team, plan: DemoPlan) -> list[Organisation]:
     rows = Organisation.objects.bulk_create(
         Organisation(
@@ -98,11 +110,7 @@ def write_organisations(team: Team, plan: DemoPlan) -> list[Organisation]:
         )
         for org in plan.organisations
     )
-    for row, org in zip(rows, plan.organisations, strict=True):
-        assert org.created, "plan_demo dates every organisation"
-        row.created = row.updated = org.created
-    # bulk_update skips auto_now, so the backdated times stay.
-    Organisation.objects.bulk_update(rows, ["created", "updated"])
+    backdate(Organisation, rows, [org.created for org in plan.organisations])
     return rows
 
 
@@ -119,10 +127,7 @@ def write_people(team: Team, plan: DemoPlan, organisations: list[Organisation]) 
         )
         for person in plan.people
     )
-    for row, person in zip(rows, plan.people, strict=True):
-        assert person.created, "plan_demo dates every person"
-        row.created = row.updated = person.created
-    Person.objects.bulk_update(rows, ["created", "updated"])
+    backdate(Person, rows, [person.created for person in plan.people])
     pairs = list(zip(rows, plan.people, strict=True))
     EmailAddress.objects.bulk_create(
         EmailAddress(person=row, kind=kind, address=address)
