@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "funnel.accounts",
     "funnel.contacts",
     "funnel.sales",
+    "funnel.fit",
     "funnel.front",
     "django.contrib.admin",
     "django.contrib.auth",

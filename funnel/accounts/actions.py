@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from funnel.accounts.models import Membership, Profile, Team
+from funnel.fit.actions import create_default_criteria
 
 
 @transaction.atomic
@@ -21,7 +22,7 @@ def create_user(
     currency: str | None = None,
     superuser: bool = False,
 ) -> User:
-    """A user with their personal team and profile, ready to sell.
+    """A user with their personal team, profile and a starting ideal customer profile.
 
     Time zone and currency default to the server's (FUNNEL_TIME_ZONE, FUNNEL_CURRENCY).
     """
@@ -36,6 +37,7 @@ def create_user(
     )
     team = Team.objects.create(name=user.get_full_name() or username)
     Membership.objects.create(team=team, user=user, role=Membership.Role.OWNER)
+    create_default_criteria(team=team)
     Profile.objects.create(
         user=user,
         team=team,

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,11 +26,25 @@ def validate_time_zone(value: str) -> None:
 
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=200)
+    poor_fit_below = models.PositiveSmallIntegerField(
+        _("poor fit below"),
+        default=40,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Prospects scoring below this (out of 100) are marked poor fit and left out of "
+            "prospecting suggestions. They are never deleted."
+        ),
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("team")
         verbose_name_plural = _("teams")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(poor_fit_below__lte=100), name="team_poor_fit_below_percent"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -80,10 +95,24 @@ class Profile(models.Model):
     currency = models.CharField(
         _("currency"), max_length=3, choices=CURRENCY_CHOICES, default="EUR"
     )
+    sales_cycle_days = models.PositiveSmallIntegerField(
+        _("normal sales cycle (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "Days from first contact to a signed deal, typically. Once you have won 5 deals "
+            "in two years, Funnel measures it from them instead."
+        ),
+    )
 
     class Meta:
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sales_cycle_days__gte=1), name="profile_sales_cycle_positive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.user)

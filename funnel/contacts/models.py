@@ -36,6 +36,11 @@ class Organisation(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Kept up to date by funnel.fit.actions.refresh_fit so lists can sort by fit in SQL.
+    fit_score = models.PositiveSmallIntegerField(_("fit score"), null=True, blank=True)
+    fit_known = models.PositiveSmallIntegerField(
+        _("share of the profile known"), default=0, help_text=_("Percent of criteria weight.")
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -58,6 +63,13 @@ class Organisation(models.Model):
             ),
             models.CheckConstraint(
                 condition=~models.Q(name=""), name="organisation_name_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fit_score__isnull=True) | models.Q(fit_score__lte=100),
+                name="organisation_fit_score_percent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fit_known__lte=100), name="organisation_fit_known_percent"
             ),
         ]
 

@@ -8,7 +8,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from funnel.sales.facts import opportunity_facts, sales_cycle
 from funnel.sales.models import LEVELS_NEEDING_REASON, Level, LevelChange, Opportunity
+from funnel.sales.rules import Prerequisite, check_move
+
+
+class GateClosed(ValidationError):
+    """A move down the funnel with prerequisites unmet and no override reason."""
+
+    def __init__(self, unmet: list[Prerequisite]) -> None:
+        super().__init__([p.text for p in unmet], code="prerequisites")
+        self.unmet = unmet
 
 
 @transaction.atomic
@@ -36,8 +46,10 @@ def move_opportunity(
 ) -> LevelChange:
     """The only way an opportunity changes level: the move is recorded in its history.
 
-    Closing as lost or dead needs a reason, kept on the opportunity while it stays closed and
-    in the history for good. History only moves forward: a move cannot predate the last one.
+    Moving down the funnel with prerequisites unmet (funnel.sales.rules.check_move) needs an
+    override reason, kept in the history. Closing as lost or dead needs a reason, kept on the
+    opportunity while it stays closed and in the history for good. History only moves forward:
+    a move cannot predate the last one.
     """
     if to_level not in Level.values:
         raise ValidationError(_("Unknown funnel level."), code="invalid_level")
@@ -53,6 +65,15 @@ def move_opportunity(
         raise ValidationError(
             _("A move cannot be dated before the opportunity's previous move."), code="too_early"
         )
+    override_reason = override_reason.strip()
+    unmet = check_move(
+        opportunity_facts(opportunity),
+        to_level,
+        today=timezone.localdate(at),
+        cycle_days=sales_cycle(opportunity.owner, now=at).days,
+    )
+    if unmet and not override_reason:
+        raise GateClosed(unmet)
     closing_reason = reason if to_level in LEVELS_NEEDING_REASON else ""
     change = LevelChange.objects.create(
         opportunity=opportunity,
@@ -61,7 +82,7 @@ def move_opportunity(
         from_level=opportunity.level,
         to_level=to_level,
         reason=closing_reason,
-        override_reason=override_reason.strip(),
+        override_reason=override_reason if unmet else "",
     )
     opportunity.level = to_level
     opportunity.level_changed = at

@@ -80,6 +80,10 @@ class Opportunity(models.Model):
     source = models.CharField(
         _("source"), max_length=100, blank=True, help_text=_("Referral, website, event…")
     )
+    next_step = models.CharField(
+        _("next step"), max_length=200, blank=True, help_text=_("What you will do next, and how.")
+    )
+    next_step_at = models.DateTimeField(_("next step due"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was lost or abandoned."))
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
@@ -108,7 +112,10 @@ class Opportunity(models.Model):
             ),
             models.CheckConstraint(condition=~Q(title=""), name="opportunity_title_not_empty"),
         ]
-        indexes = [models.Index(fields=["team", "level"], name="opportunity_team_level")]
+        indexes = [
+            models.Index(fields=["team", "level"], name="opportunity_team_level"),
+            models.Index(fields=["owner", "level", "next_step_at"], name="opportunity_owner_due"),
+        ]
 
     def __str__(self) -> str:
         return self.title
