@@ -126,7 +126,7 @@ def unknown(criterion: Criterion, text: str) -> Reason:
 
 def range_text(low: Decimal | None, high: Decimal | None) -> str:
     if low is not None and high is not None:
-        return f"{number(low)}–{number(high)}"
+        return _("%(low)s to %(high)s") % {"low": number(low), "high": number(high)}
     if low is not None:
         return _("%(low)s or more") % {"low": number(low)}
     if high is not None:

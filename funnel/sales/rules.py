@@ -4,6 +4,7 @@ Gates say what must be true before an objective moves down the funnel; drift say
 few objective is not closing as it should; the normal sales cycle is measured from won deals.
 """
 
+import itertools
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -160,7 +161,7 @@ def median_days_per_level(
     """
     stays: dict[str, list[float]] = {level: [] for level in FUNNEL_RANK if level != Level.WON}
     for history in histories:
-        for (arrived, level), (left, _next) in zip(history, history[1:], strict=False):
+        for (arrived, level), (left, _next) in itertools.pairwise(history):
             if level in stays:
                 stays[level].append((left - arrived).total_seconds() / 86400)
     return {level: statistics.median(days) for level, days in stays.items() if days}
