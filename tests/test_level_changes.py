@@ -17,7 +17,14 @@ def test_a_new_opportunity_starts_its_history_where_it_entered(opportunity, owne
     assert (created.from_level, created.to_level, created.by) == ("", "above", owner)
 
 
-def test_each_move_is_recorded_with_when_who_from_and_to(opportunity, owner):
+def test_each_move_is_recorded_with_when_who_from_and_to(opportunity, owner, person):
+    BuyingInfluence.objects.create(
+        opportunity=opportunity,
+        person=person,
+        role="economic",
+        status="contacted",
+        fit_confirmed=True,
+    )
     when = opportunity.level_changes.get().at + timedelta(days=3)
     move_opportunity(opportunity=opportunity, to_level="in", by=owner, at=when)
     move_opportunity(

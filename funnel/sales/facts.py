@@ -39,7 +39,7 @@ def sales_cycle(user: User, *, now: datetime | None = None) -> SalesCycle:
     """The user's normal sales cycle: measured from their won deals of the last two years."""
     now = now or timezone.now()
     won = Opportunity.objects.filter(
-        owner=user, level=Level.WON, level_changed__gte=now - CYCLE_WINDOW
+        owner=user, level=Level.WON, level_changed__range=(now - CYCLE_WINDOW, now)
     ).values_list("first_contact_on", "level_changed")
     durations = [(timezone.localdate(won_at) - first).days for first, won_at in won]
     setting = Profile.objects.values_list("sales_cycle_days", flat=True).get(user=user)

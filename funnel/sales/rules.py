@@ -146,9 +146,9 @@ def normal_sales_cycle(won_in_days: Sequence[int], *, setting_days: int) -> Sale
     """The median days from first contact to won, once there are enough won deals to trust."""
     if len(won_in_days) < MIN_WON_DEALS:
         return SalesCycle(days=setting_days, won_deals=0)
-    return SalesCycle(
-        days=round_half_up(statistics.median(won_in_days)), won_deals=len(won_in_days)
-    )
+    # At least a day: deals signed at first contact must not make every Best few drift.
+    days = max(1, round_half_up(statistics.median(won_in_days)))
+    return SalesCycle(days=days, won_deals=len(won_in_days))
 
 
 def median_days_per_level(
