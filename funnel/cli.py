@@ -4,11 +4,13 @@ Configuration errors and unreachable databases end in one line on stderr, never 
 """
 
 import argparse
+import datetime
 import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -16,6 +18,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-funnel"
+ITEMS_PER_GROUP = 10  # as on the Today page (funnel.sales.agenda.ITEMS_PER_GROUP)
 
 
 class CommandError(Exception):
@@ -134,6 +137,78 @@ def cmd_createuser(args: argparse.Namespace) -> None:
     print(f"Created {kind} {args.username}.")
 
 
+def cmd_agenda(args: argparse.Namespace) -> None:
+    setup_django()
+    migrate()
+    import json
+
+    from django.utils import timezone, translation
+
+    from funnel.sales.agenda import agenda_for, agenda_payload
+
+    user = pick_user(args.user)
+    profile = user.profile
+    timezone.activate(profile.time_zone)
+    translation.activate(profile.language or "en")
+    now = timezone.now()
+    if args.date and args.date != timezone.localdate(now):
+        now = timezone.make_aware(datetime.datetime.combine(args.date, datetime.time()))
+    agenda = agenda_for(user, now=now, limit=None if args.all else ITEMS_PER_GROUP)
+    payload = agenda_payload(agenda, user=user, day=timezone.localdate(now))
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(agenda_text(payload))
+
+
+def pick_user(username: str | None):  # type: ignore[no-untyped-def]  # User needs Django set up
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.select_related("profile")
+    if username:
+        user = users.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"no user named {username!r}")
+        return user
+    found = list(users.filter(profile__isnull=False)[:2])
+    if len(found) != 1:
+        many = "several users" if found else "no users yet"
+        raise CommandError(f"{many}: choose one with --user")
+    return found[0]
+
+
+def agenda_text(payload: dict[str, Any]) -> str:
+    from django.utils.translation import gettext as _
+
+    lines = [_("What to do on %(date)s, in order:") % {"date": payload["date"]}]
+    items = payload["items"]
+    for group in payload["groups"]:
+        lines.append("")
+        label = {
+            1: _("Close the Best few"),
+            2: _("Prospect above the funnel"),
+            3: _("Work the funnel"),
+        }
+        lines.append(f"{group['priority']}. {label[group['priority']]} ({group['total']})")
+        for item in (i for i in items if i["group"] == group["group"]):
+            flag = "!" if item["overdue"] else " "
+            lines.append(
+                f"  {flag} {item['title']} · {item['customer']}  [#{item['opportunity_id']}]"
+            )
+            lines.append(f"      {item['reason']}")
+            lines.extend(f"      ⚠ {warning}" for warning in item["warnings"])
+        if group["more"]:
+            lines.append("    " + _("… and %(count)d more (--all)") % {"count": group["more"]})
+    return "\n".join(lines)
+
+
+def iso_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-30") from None
+
+
 def cmd_manage(args: argparse.Namespace) -> None:
     setup_django()
     from django.core.management import execute_from_command_line
@@ -201,6 +276,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     createuser.add_argument(
         "--superuser", action="store_true", help="also give access to the admin pages"
+    )
+
+    agenda = add(
+        "agenda",
+        cmd_agenda,
+        "Print what to do now, in the method's order of priority: the Today page.",
+    )
+    agenda.add_argument("--user", help="whose agenda (default: the only user)")
+    agenda.add_argument(
+        "--date", type=iso_date, help="the day to plan, YYYY-MM-DD (default: today)"
+    )
+    agenda.add_argument("--json", action="store_true", help="print JSON for scripts")
+    agenda.add_argument(
+        "--all",
+        action="store_true",
+        help=f"every item, not just the first {ITEMS_PER_GROUP} of each group",
     )
 
     manage = add(

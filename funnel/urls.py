@@ -6,5 +6,6 @@ urlpatterns = [
     path("", include("funnel.accounts.urls")),
     path("", include("funnel.contacts.urls")),
     path("", include("funnel.sales.urls")),
+    path("", include("funnel.fit.urls")),
     path("admin/", admin.site.urls),
 ]

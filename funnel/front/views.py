@@ -4,7 +4,10 @@ from django.shortcuts import redirect, render
 
 from funnel.contacts.models import Organisation
 from funnel.lib.http import AuthenticatedRequest
-from funnel.sales.models import Activity, Opportunity
+from funnel.sales.agenda import agenda_for
+from funnel.sales.facts import median_days_per_level_of, sales_cycle
+from funnel.sales.forms import NextStepForm
+from funnel.sales.models import OPEN_LEVELS, Activity
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -13,7 +16,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def today(request: AuthenticatedRequest) -> HttpResponse:
-    opportunities = Opportunity.objects.visible_to(request.user)
     recent = (
         Activity.objects.visible_to(request.user)
         .select_related("opportunity", "person")
@@ -23,7 +25,8 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "front/today.html",
         {
-            "open_count": opportunities.open().count(),
+            "agenda": agenda_for(request.user),
+            "next_step_form": NextStepForm(),
             "has_organisations": Organisation.objects.visible_to(request.user).exists(),
             "recent_activities": recent,
         },
@@ -32,4 +35,12 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def reports(request: AuthenticatedRequest) -> HttpResponse:
-    return render(request, "front/reports.html")
+    per_level = median_days_per_level_of(request.user)
+    return render(
+        request,
+        "front/reports.html",
+        {
+            "cycle": sales_cycle(request.user),
+            "levels": [(level, per_level.get(level)) for level in OPEN_LEVELS],
+        },
+    )

@@ -39,8 +39,14 @@ class OpportunityForm(TeamModelForm):
             "first_contact_on",
             "expected_close_on",
             "source",
+            "next_step",
+            "next_step_at",
         ]
-        widgets = {"first_contact_on": DateInput(), "expected_close_on": DateInput()}
+        widgets = {
+            "first_contact_on": DateInput(),
+            "expected_close_on": DateInput(),
+            "next_step_at": DateTimeInput(),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -82,12 +88,33 @@ class MoveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed when closing as lost or dead."),
     )
+    override_reason = forms.CharField(
+        label=_("Move anyway, because…"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when something is still missing. Your reason is kept in the history."),
+    )
 
     def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         to_level = self.fields["to_level"]
         assert isinstance(to_level, forms.ChoiceField)
         to_level.choices = [choice for choice in Level.choices if choice[0] != opportunity.level]
+
+
+class NextStepForm(forms.ModelForm):
+    prefix = "next"
+
+    class Meta:
+        model = Opportunity
+        fields = ["next_step", "next_step_at"]
+        widgets = {"next_step_at": DateTimeInput()}
+        labels = {"next_step": _("What"), "next_step_at": _("When")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["next_step"].required = True
+        self.fields["next_step_at"].required = True
 
 
 class InfluenceForm(OwnedModelForm):

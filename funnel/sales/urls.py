@@ -1,13 +1,20 @@
 from django.urls import path
 
-from funnel.sales import views
+from funnel.sales import board, views
 
 urlpatterns = [
-    path("funnel/", views.opportunity_list, name="opportunity_list"),
+    path("funnel/", board.funnel_board, name="funnel_board"),
+    path("funnel/<str:level>/more/", board.board_column, name="board_column"),
+    path("opportunities/", views.opportunity_list, name="opportunity_list"),
     path("opportunities/new/", views.opportunity_create, name="opportunity_create"),
     path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity_detail"),
     path("opportunities/<int:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),
     path("opportunities/<int:pk>/move/", views.opportunity_move, name="opportunity_move"),
+    path(
+        "opportunities/<int:pk>/next-step/",
+        views.opportunity_next_step,
+        name="opportunity_next_step",
+    ),
     path("opportunities/<int:pk>/delete/", views.opportunity_delete, name="opportunity_delete"),
     path("opportunities/<int:pk>/influences/", views.influence_add, name="influence_add"),
     path(

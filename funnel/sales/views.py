@@ -6,21 +6,28 @@ from django.db.models.functions import Lower
 from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from funnel.contacts.models import Organisation, Person
+from funnel.fit.actions import fit_of, refresh_fit
 from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.listing import list_page
-from funnel.sales.actions import create_opportunity, move_opportunity
+from funnel.sales.actions import GateClosed, create_opportunity, move_opportunity
+from funnel.sales.facts import opportunity_facts, sales_cycle
 from funnel.sales.forms import (
     ActivityForm,
     InfluenceForm,
     MoveForm,
     NewOpportunityForm,
+    NextStepForm,
     OpportunityForm,
 )
 from funnel.sales.models import LEVEL_ORDER, OPEN_LEVELS, BuyingInfluence, Level, Opportunity
+from funnel.sales.priorities import NEXT_LEVEL
+from funnel.sales.rules import Prerequisite, check_move, drift_warnings
 
 DETAIL = "sales/opportunity_detail.html"
 
@@ -28,7 +35,7 @@ DETAIL = "sales/opportunity_detail.html"
 def get_opportunity(request: AuthenticatedRequest, pk: int) -> Opportunity:
     return get_object_or_404(
         Opportunity.objects.visible_to(request.user).select_related(
-            "organisation", "main_contact", "owner"
+            "organisation", "main_contact", "owner", "team"
         ),
         pk=pk,
     )
@@ -76,9 +83,33 @@ def opportunity_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def detail_context(opportunity: Opportunity, **forms: BaseForm) -> dict[str, object]:
+def detail_context(
+    opportunity: Opportunity, unmet: list[Prerequisite] | None = None, **forms: BaseForm
+) -> dict[str, object]:
+    today = timezone.localdate()
+    cycle = sales_cycle(opportunity.owner)
+    next_level = NEXT_LEVEL.get(Level(opportunity.level))
+    readiness = []
+    if next_level:
+        facts = opportunity_facts(opportunity)
+        readiness = check_move(facts, next_level, today=today, cycle_days=cycle.days)
     return {
         "opportunity": opportunity,
+        "now": timezone.now(),
+        "cycle": cycle,
+        "next_level": next_level and Level(next_level),
+        "readiness": readiness,
+        "unmet": unmet,
+        "fit": fit_of(opportunity.organisation) if opportunity.organisation else None,
+        "poor_fit_below": opportunity.team.poor_fit_below,
+        "warnings": drift_warnings(
+            opportunity.level,
+            since=timezone.localdate(opportunity.level_changed),
+            expected_close_on=opportunity.expected_close_on,
+            today=today,
+            cycle_days=cycle.days,
+        ),
+        "next_step_form": forms.get("next_step_form") or NextStepForm(instance=opportunity),
         "influences": opportunity.influences.select_related("person", "person__organisation"),
         "activities": opportunity.activities.select_related("person", "by")[:50],
         "level_changes": opportunity.level_changes.select_related("by").order_by("-at", "-pk"),
@@ -112,6 +143,7 @@ def opportunity_create(request: AuthenticatedRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         opportunity = create_opportunity(opportunity=form.save(commit=False), by=request.user)
+        refresh_customer_fit(opportunity)
         messages.success(request, _("%(title)s is saved.") % {"title": opportunity.title})
         return redirect(opportunity)
     return render(request, "sales/opportunity_form.html", {"form": form})
@@ -123,6 +155,7 @@ def opportunity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = OpportunityForm(request.POST or None, instance=opportunity, team=opportunity.team)
     if request.method == "POST" and form.is_valid():
         form.save()
+        refresh_customer_fit(opportunity)
         messages.success(request, _("%(title)s is saved.") % {"title": opportunity.title})
         return redirect(opportunity)
     return render(
@@ -130,28 +163,66 @@ def opportunity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+def refresh_customer_fit(opportunity: Opportunity) -> None:
+    """The organisation's typical deal value, part of its fit, follows its opportunities."""
+    if opportunity.organisation_id:
+        refresh_fit(organisations=Organisation.objects.filter(pk=opportunity.organisation_id))
+
+
 @login_required
 @require_POST
 def opportunity_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Move from the opportunity page, or in place from the board and Today (htmx).
+
+    A move with unmet prerequisites comes back listing them, with room for an override reason:
+    on the page, or in a dialog over the board.
+    """
     opportunity = get_opportunity(request, pk)
     form = MoveForm(request.POST, opportunity=opportunity)
+    unmet: list[Prerequisite] = []
     if form.is_valid():
         try:
             move_opportunity(
                 opportunity=opportunity,
                 to_level=form.cleaned_data["to_level"],
                 reason=form.cleaned_data["reason"],
+                override_reason=form.cleaned_data["override_reason"],
                 by=request.user,
             )
+        except GateClosed as exc:
+            unmet = exc.unmet
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(
                 request,
-                _("Moved to %(level)s.") % {"level": opportunity.get_level_display()},
+                _("%(title)s moved to %(level)s.")
+                % {"title": opportunity.title, "level": opportunity.get_level_display()},
             )
+            if request.htmx:
+                return HttpResponse(headers={"HX-Refresh": "true"})
             return redirect(opportunity)
-    return render(request, DETAIL, detail_context(opportunity, move_form=form), status=422)
+    if request.htmx:
+        to_level = dict(Level.choices).get(request.POST.get("to_level", ""), "")
+        context = {"opportunity": opportunity, "form": form, "unmet": unmet, "to_level": to_level}
+        return render(request, "sales/move_dialog.html", context, status=422)
+    return render(request, DETAIL, detail_context(opportunity, unmet, move_form=form), status=422)
+
+
+@login_required
+@require_POST
+def opportunity_next_step(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Schedule the next step, from the opportunity page or straight from Today."""
+    opportunity = get_opportunity(request, pk)
+    form = NextStepForm(request.POST, instance=opportunity)
+    if not form.is_valid():
+        return render(request, DETAIL, detail_context(opportunity, next_step_form=form), status=422)
+    form.save()
+    messages.success(request, _("Next step planned for %(title)s.") % {"title": opportunity.title})
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect(opportunity)
 
 
 @login_required
@@ -174,10 +245,11 @@ def section(
     """After an in-place change: the htmx fragment, or the whole page without htmx."""
     if not request.htmx:
         if forms:
-            return render(request, DETAIL, detail_context(opportunity, **forms), status=422)
+            return render(request, DETAIL, detail_context(opportunity, None, **forms), status=422)
         return redirect(opportunity)
     status = 422 if forms else 200
-    return render(request, f"{DETAIL}#{name}", detail_context(opportunity, **forms), status=status)
+    context = detail_context(opportunity, None, **forms)
+    return render(request, f"{DETAIL}#{name}", context, status=status)
 
 
 @login_required

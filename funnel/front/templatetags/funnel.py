@@ -48,6 +48,8 @@ def is_checkbox(field: forms.BoundField) -> bool:
 
 NAV_SECTIONS = {
     "today": "today",
+    "funnel": "funnel",
+    "board": "funnel",
     "opportunity": "funnel",
     "influence": "funnel",
     "activity": "funnel",

@@ -1,0 +1,108 @@
+"""The funnel board: three columns, Above, In and Best few, in the order Today works them."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, QuerySet, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from funnel.lib.http import AuthenticatedRequest
+from funnel.sales.agenda import agenda_settings, in_priority_order
+from funnel.sales.models import OPEN_LEVELS, Level, Opportunity
+from funnel.sales.priorities import LEVEL_GROUP, NEXT_LEVEL, Settings
+from funnel.sales.rules import drift_warnings
+
+CARDS_PER_PAGE = 20
+PREVIOUS_LEVEL = {Level.IN: Level.ABOVE, Level.BEST_FEW: Level.IN}
+
+
+@dataclass(frozen=True)
+class Card:
+    opportunity: Opportunity
+    warnings: list[str]
+    move_up: str | None
+    move_down: str
+
+
+@dataclass(frozen=True)
+class Column:
+    level: Level
+    count: int
+    totals: list[tuple[str, Decimal]]  # (currency, value), largest first
+    cards: list[Card]
+    next_offset: int | None
+
+    @property
+    def when_empty(self) -> str:
+        return LEVEL_GROUP[self.level].when_empty
+
+
+def cards(
+    rows: QuerySet[Opportunity], settings: Settings, offset: int
+) -> tuple[list[Card], int | None]:
+    page = list(rows[offset : offset + CARDS_PER_PAGE + 1])
+    more = offset + CARDS_PER_PAGE if len(page) > CARDS_PER_PAGE else None
+    return [card(o, settings) for o in page[:CARDS_PER_PAGE]], more
+
+
+def card(opportunity: Opportunity, settings: Settings) -> Card:
+    warnings = drift_warnings(
+        opportunity.level,
+        since=timezone.localdate(opportunity.level_changed),
+        expected_close_on=opportunity.expected_close_on,
+        today=settings.today,
+        cycle_days=settings.cycle_days,
+    )
+    level = Level(opportunity.level)
+    return Card(opportunity, warnings, PREVIOUS_LEVEL.get(level), NEXT_LEVEL[level])
+
+
+def column_rows(
+    request: AuthenticatedRequest, level: str, settings: Settings
+) -> QuerySet[Opportunity]:
+    rows = Opportunity.objects.visible_to(request.user).filter(level=level)
+    return in_priority_order(rows.select_related("organisation", "main_contact"), settings)
+
+
+@login_required
+def funnel_board(request: AuthenticatedRequest) -> HttpResponse:
+    settings = agenda_settings(request.user, timezone.now())
+    visible = Opportunity.objects.visible_to(request.user)
+    counts = dict(visible.values_list("level").annotate(n=Count("pk")).order_by())
+    totals: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+    for level, currency, total in (
+        visible.open()
+        .values_list("level", "currency")
+        .annotate(total=Sum("value"))
+        .order_by("-total")
+    ):
+        totals[level].append((currency, total))
+    columns = []
+    for level in OPEN_LEVELS:
+        page, more = cards(column_rows(request, level, settings), settings, 0)
+        columns.append(Column(level, counts.get(level, 0), totals[level], page, more))
+    closed = [(level, counts.get(level, 0)) for level in Level if level not in OPEN_LEVELS]
+    context = {"columns": columns, "closed": closed, **card_context(settings)}
+    return render(request, "sales/board.html", context)
+
+
+def card_context(settings: Settings) -> dict[str, object]:
+    return {"now": settings.now, "poor_fit_below": settings.poor_fit_below}
+
+
+@login_required
+def board_column(request: AuthenticatedRequest, level: str) -> HttpResponse:
+    """More cards for one column (the 'show more' button)."""
+    if level not in OPEN_LEVELS:
+        raise Http404
+    offset = request.GET.get("offset", "0")
+    if not offset.isdigit():
+        raise Http404
+    settings = agenda_settings(request.user, timezone.now())
+    page, more = cards(column_rows(request, level, settings), settings, int(offset))
+    context = {"level": level, "cards": page, "next_offset": more, **card_context(settings)}
+    return render(request, "sales/board.html#more-cards", context)
