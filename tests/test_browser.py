@@ -104,6 +104,46 @@ def test_a_bad_activity_shows_its_error_in_place_and_saves_nothing(
     assert not Activity.objects.exists()
 
 
+def test_a_card_dragged_into_a_blocked_level_lists_what_is_missing_and_moves_on_override(
+    page: Page, live_server, opportunity
+) -> None:
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server.url, "anna")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Funnel").click()
+    card = page.locator(".board-card", has_text=opportunity.title)
+    card.drag_to(page.locator("[data-drop-level=best_few]"))
+
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Identify the economic buyer")
+    expect(dialog).to_contain_text("Set an expected close date.")
+    shoot(page, "board-move-blocked")
+    dialog.get_by_label("Move anyway, because…").fill("The board meets on Monday and has agreed")
+    dialog.get_by_role("button", name="Move anyway").click()
+
+    best_few = page.locator("[data-drop-level=best_few]")
+    expect(best_few.locator(".board-card", has_text=opportunity.title)).to_be_visible()
+    expect(page.locator(".messages")).to_contain_text("moved to Best few")
+    best_few.get_by_role("link", name=opportunity.title).click()
+    history = page.locator(".card", has=page.get_by_role("heading", name="History"))
+    expect(history).to_contain_text("Above the funnel → Best few")
+    expect(history).to_contain_text("The board meets on Monday and has agreed")
+
+
+def test_a_move_with_the_keyboard_can_be_cancelled_and_nothing_moves(
+    page: Page, live_server, opportunity
+) -> None:
+    log_in(page, live_server.url, "anna")
+    page.goto(f"{live_server.url}/funnel/")
+    page.get_by_role("button", name=f"Move {opportunity.title} down the funnel").press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Identify a buying influence")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    opportunity.refresh_from_db()
+    assert opportunity.level == "above"
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_screenshots_of_the_main_pages(page: Page, live_server, opportunity, viewport) -> None:
     page.set_viewport_size(viewport)
@@ -120,6 +160,8 @@ def test_screenshots_of_the_main_pages(page: Page, live_server, opportunity, vie
         ("new-opportunity", "/opportunities/new/"),
         ("settings", "/settings/"),
         ("reports", "/reports/"),
+        ("ideal-customer", "/settings/ideal-customer/"),
+        ("opportunity-list", "/opportunities/"),
     ]:
         page.goto(f"{live_server.url}{path}")
         # Nothing may stick out sideways on a phone.
