@@ -19,7 +19,15 @@ def test_a_new_user_gets_a_personal_team_and_a_profile(owner):
 
 
 def test_pages_ask_anonymous_visitors_to_log_in(client):
-    for path in ["/today/", "/funnel/", "/people/", "/organisations/", "/reports/", "/settings/"]:
+    for path in [
+        "/today/",
+        "/funnel/",
+        "/people/",
+        "/organisations/",
+        "/reports/",
+        "/settings/",
+        "/settings/ideal-customer/",
+    ]:
         response = client.get(path)
         assert response.status_code == 302
         assert response.url.startswith("/login/?next=")
@@ -51,14 +59,21 @@ def test_logging_out_ends_the_session(owner_client):
 def test_settings_change_language_time_zone_and_currency(owner_client, owner):
     response = owner_client.post(
         "/settings/",
-        {"language": "sv", "time_zone": "Europe/Stockholm", "currency": "SEK"},
+        {
+            "language": "sv",
+            "time_zone": "Europe/Stockholm",
+            "currency": "SEK",
+            "sales_cycle_days": "60",
+        },
         follow=True,
     )
     owner.profile.refresh_from_db()
-    assert (owner.profile.language, owner.profile.time_zone, owner.profile.currency) == (
+    profile = owner.profile
+    assert (profile.language, profile.time_zone, profile.currency, profile.sales_cycle_days) == (
         "sv",
         "Europe/Stockholm",
         "SEK",
+        60,
     )
     assert response.headers["Content-Language"] == "sv"
     with translation.override("sv"):
@@ -67,12 +82,30 @@ def test_settings_change_language_time_zone_and_currency(owner_client, owner):
 
 def test_settings_refuse_an_unknown_time_zone(owner_client, owner):
     response = owner_client.post(
-        "/settings/", {"language": "", "time_zone": "Mars/Olympus", "currency": "EUR"}
+        "/settings/",
+        {"language": "", "time_zone": "Mars/Olympus", "currency": "EUR", "sales_cycle_days": "90"},
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.text
     owner.profile.refresh_from_db()
     assert owner.profile.time_zone == "UTC"
+
+
+@pytest.mark.parametrize("days", ["0", "3651", "", "soon"])
+def test_settings_refuse_a_sales_cycle_that_is_not_1_to_3650_days(owner_client, owner, days):
+    data = {"language": "", "time_zone": "UTC", "currency": "EUR", "sales_cycle_days": days}
+    response = owner_client.post("/settings/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["sales_cycle_days"]
+    owner.profile.refresh_from_db()
+    assert owner.profile.sales_cycle_days == 90
+
+
+def test_settings_link_to_the_ideal_customer_and_no_longer_promise_it(owner_client):
+    response = owner_client.get("/settings/")
+    assert 'href="/settings/ideal-customer/"' in response.text
+    assert "ideal customer profile, follow-up defaults" not in response.text
+    assert "Your normal sales cycle: 90 days, your setting." in response.text
 
 
 def test_changing_the_password_needs_the_old_one(owner_client, owner):
@@ -129,6 +162,10 @@ def test_a_superuser_can_browse_every_kind_of_record_in_the_admin(client, opport
         "/admin/contacts/organisation/",
         "/admin/accounts/team/",
         "/admin/accounts/profile/",
+        "/admin/fit/fitcriterion/",
+        "/admin/fit/rating/",
+        "/admin/fit/fitcriterion/add/",
+        "/admin/fit/rating/add/",
     ]:
         assert client.get(path).status_code == 200, path
 

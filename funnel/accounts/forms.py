@@ -33,5 +33,5 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["language", "time_zone", "currency"]
+        fields = ["language", "time_zone", "currency", "sales_cycle_days"]
         help_texts = {"currency": _("Used for new opportunities.")}

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from funnel.accounts.forms import ProfileForm
 from funnel.lib.http import AuthenticatedRequest
+from funnel.sales.facts import sales_cycle
+from funnel.sales.rules import CYCLE_WINDOW, MIN_WON_DEALS
 
 
 @login_required
@@ -20,7 +22,16 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
         translation.activate(profile.language or translation.get_language_from_request(request))
         messages.success(request, _("Your settings are saved."))
         return redirect("settings")
-    return render(request, "accounts/settings.html", {"form": form})
+    return render(
+        request,
+        "accounts/settings.html",
+        {
+            "form": form,
+            "cycle": sales_cycle(request.user),
+            "min_won_deals": MIN_WON_DEALS,
+            "cycle_window_months": round(CYCLE_WINDOW.days / 30.44),
+        },
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

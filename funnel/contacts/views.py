@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, Func
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Lower
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,12 +13,27 @@ from django.utils.translation import gettext as _
 from funnel.contacts.actions import delete_person
 from funnel.contacts.forms import EmailFormSet, OrganisationForm, PersonForm, PhoneFormSet
 from funnel.contacts.models import Organisation, Person
+from funnel.fit.actions import refresh_fit
+from funnel.fit.views import fit_card
 from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.listing import list_page
 
 
 def get_organisation(request: AuthenticatedRequest, pk: int) -> Organisation:
-    return get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    organisations = Organisation.objects.visible_to(request.user).select_related("team")
+    return get_object_or_404(organisations, pk=pk)
+
+
+class UnknownLast(Func):
+    """Sort by a field with the rows that have no value last, whichever the direction."""
+
+    template = "%(expressions)s"
+
+    def asc(self, **kwargs: Any) -> OrderBy:
+        return super().asc(nulls_last=True)
+
+    def desc(self, **kwargs: Any) -> OrderBy:
+        return super().desc(nulls_last=True)
 
 
 def get_person(request: AuthenticatedRequest, pk: int) -> Person:
@@ -27,6 +45,7 @@ def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
     organisations = Organisation.objects.visible_to(request.user).annotate(
         people_count=Count("people", distinct=True),
         opportunity_count=Count("opportunities", distinct=True),
+        threshold=F("team__poor_fit_below"),
     )
     listing = list_page(
         request,
@@ -38,6 +57,7 @@ def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
             "size": "size",
             "city": "city",
             "created": "created",
+            "fit": UnknownLast("fit_score"),
         },
         default_sort="name",
     )
@@ -52,7 +72,7 @@ def organisation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "contacts/organisation_detail.html",
         {
-            "organisation": organisation,
+            **fit_card(organisation),
             "people": organisation.people.all(),
             "opportunities": opportunities,
         },
@@ -73,7 +93,9 @@ def organisation_form(request: AuthenticatedRequest, organisation: Organisation)
     team = organisation.team if organisation.pk else request.user.profile.team
     form = OrganisationForm(request.POST or None, instance=organisation, team=team)
     if request.method == "POST" and form.is_valid():
-        organisation = form.save()
+        with transaction.atomic():
+            organisation = form.save()
+            refresh_fit(organisations=Organisation.objects.filter(pk=organisation.pk))
         messages.success(request, _("%(name)s is saved.") % {"name": organisation.name})
         return redirect(organisation)
     return render(

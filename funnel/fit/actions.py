@@ -62,7 +62,7 @@ def prospects_of(organisations: QuerySet[Organisation]) -> dict[int, Prospect]:
             country_name=country_name(row.country),
             city=row.city,
             size=row.size,
-            deal_value=row.deal_value,  # type: ignore[attr-defined]
+            deal_value=row.deal_value,
             ratings=ratings[row.pk],
         )
         for row in rows

@@ -57,6 +57,7 @@ NAV_SECTIONS = {
     "organisation": "organisations",
     "reports": "reports",
     "settings": "settings",
+    "ideal": "settings",
     "password": "settings",
 }
 

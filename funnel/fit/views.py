@@ -1,0 +1,99 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from funnel.accounts.models import Team
+from funnel.contacts.models import Organisation
+from funnel.fit.actions import fit_of, rate, refresh_fit
+from funnel.fit.forms import (
+    RATINGS,
+    CriterionFormSet,
+    DemographicFormSet,
+    PsychographicFormSet,
+    RatingForm,
+    ThresholdForm,
+)
+from funnel.fit.models import FitCriterion
+from funnel.lib.http import AuthenticatedRequest
+
+ORGANISATION = "contacts/organisation_detail.html"
+
+
+def get_team(request: AuthenticatedRequest) -> Team:
+    """The team the user works in, as long as they are still a member of it."""
+    teams = Team.objects.filter(memberships__user=request.user)
+    return get_object_or_404(teams, pk=request.user.profile.team_id)
+
+
+@login_required
+def ideal_customer(request: AuthenticatedRequest) -> HttpResponse:
+    team = get_team(request)
+    data = request.POST or None
+    threshold_form = ThresholdForm(data, instance=team)
+    demographic = DemographicFormSet(data, team=team)
+    psychographic = PsychographicFormSet(data, team=team)
+    forms: list[ThresholdForm | CriterionFormSet] = [threshold_form, demographic, psychographic]
+    if request.method == "POST" and all([form.is_valid() for form in forms]):
+        with transaction.atomic():
+            for form in forms:
+                form.save()
+            refresh_fit(organisations=Organisation.objects.filter(team=team))
+        messages.success(request, _("Your ideal customer is saved and every fit score updated."))
+        return redirect("ideal_customer")
+    return render(
+        request,
+        "fit/ideal_customer.html",
+        {
+            "threshold_form": threshold_form,
+            "demographic": demographic,
+            "psychographic": psychographic,
+            "has_errors": request.method == "POST",
+            "counts": Organisation.objects.filter(team=team).aggregate(
+                total=Count("pk"),
+                scored=Count("fit_score"),
+                poor=Count("pk", filter=Q(fit_score__lt=team.poor_fit_below)),
+            ),
+        },
+    )
+
+
+def fit_card(
+    organisation: Organisation, rating_form: RatingForm | None = None
+) -> dict[str, object]:
+    """What the Fit card of an organisation's page shows: score, reasons and your ratings."""
+    ratings = dict(organisation.fit_ratings.values_list("criterion_id", "value"))
+    traits = FitCriterion.objects.filter(
+        team_id=organisation.team_id, kind=FitCriterion.Kind.PSYCHOGRAPHIC
+    )
+    return {
+        "organisation": organisation,
+        "fit": fit_of(organisation),
+        "threshold": organisation.team.poor_fit_below,
+        "ratings": [(trait, ratings.get(trait.pk)) for trait in traits],
+        "rating_choices": RATINGS,
+        "rating_form": rating_form,
+    }
+
+
+@login_required
+@require_POST
+def organisation_rate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Rate one psychographic criterion from 1 to 5, or clear it; re-renders the Fit card."""
+    organisations = Organisation.objects.visible_to(request.user).select_related("team")
+    organisation = get_object_or_404(organisations, pk=pk)
+    form = RatingForm(request.POST, team=organisation.team)
+    if not form.is_valid():
+        if not request.htmx:
+            messages.error(request, _("The rating was not saved: choose from 1 to 5."))
+            return redirect(organisation)
+        return render(request, f"{ORGANISATION}#fit", fit_card(organisation, form), status=422)
+    criterion, value = form.cleaned_data["criterion"], form.cleaned_data["value"]
+    rate(organisation=organisation, criterion=criterion, value=value)
+    if not request.htmx:
+        return redirect(organisation)
+    return render(request, f"{ORGANISATION}#fit", fit_card(organisation))
