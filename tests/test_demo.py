@@ -1,5 +1,6 @@
 """`funnel demo`: a believable, current year of selling that anyone can log into."""
 
+import dataclasses
 import datetime as dt
 import itertools
 import random
@@ -14,7 +15,17 @@ from django.utils import timezone
 from funnel.contacts.models import EmailAddress, Organisation, Person, PhoneNumber
 from funnel.demo.generate import build_demo
 from funnel.demo.plan import plan_demo
-from funnel.sales.models import Activity, BuyingInfluence, Level, LevelChange, Opportunity
+from funnel.fit.models import Rating
+from funnel.sales.facts import opportunity_facts, sales_cycle
+from funnel.sales.models import (
+    OPEN_LEVELS,
+    Activity,
+    BuyingInfluence,
+    Level,
+    LevelChange,
+    Opportunity,
+)
+from funnel.sales.rules import FUNNEL_RANK, OFF_FUNNEL, check_move, drift_warnings
 
 USERNAME, PASSWORD = "demo", "demo-funnel"
 ROME = ZoneInfo("Europe/Rome")
@@ -181,3 +192,83 @@ def test_the_plan_is_dated_relative_to_today(today):
     first_contacts = [opportunity.first_contact_on for opportunity in plan.opportunities]
     assert min(first_contacts) >= today - dt.timedelta(days=430)
     assert max(first_contacts) < today
+    due = [o.next_step_at.astimezone(ROME) for o in plan.opportunities if o.next_step_at]
+    assert all(9 <= moment.hour < 18 for moment in due)
+    assert sum(moment.date() < today for moment in due) >= 2
+    assert sum(moment.date() == today for moment in due) >= 1
+    overrides = [move for o in plan.opportunities for move in o.moves if move.override_reason]
+    assert 2 <= len(overrides) <= 4
+
+
+@pytest.mark.django_db
+def test_a_few_moves_down_the_funnel_were_pushed_through_with_a_reason(demo):
+    overrides = LevelChange.objects.exclude(override_reason="")
+    assert 2 <= overrides.count() <= 4
+    for change in overrides:
+        assert FUNNEL_RANK[change.to_level] > FUNNEL_RANK.get(change.from_level, OFF_FUNNEL)
+
+
+@pytest.mark.django_db
+def test_open_deals_in_the_funnel_passed_its_gates_or_say_why_not(demo):
+    """Who she knows today qualifies them, or the history holds her override reason."""
+    overridden = set(
+        LevelChange.objects.exclude(override_reason="").values_list("opportunity", flat=True)
+    )
+    deals = Opportunity.objects.filter(level__in=[Level.IN, Level.BEST_FEW])
+    assert deals.count() >= 10
+    for deal in deals:
+        facts = dataclasses.replace(opportunity_facts(deal), level=Level.ABOVE)
+        # The timing rule judged the close date she expected then, which may have moved since.
+        moved_on = deal.level_changed.astimezone(ROME).date()
+        unmet = check_move(facts, deal.level, today=moved_on, cycle_days=9999)
+        assert not unmet or deal.pk in overridden, deal
+
+
+@pytest.mark.django_db
+def test_organisations_are_scored_against_her_ideal_customer(demo):
+    team = Opportunity.objects.first().team
+    scores = list(Organisation.objects.values_list("fit_score", "fit_known"))
+    poor = [score for score, _ in scores if score is not None and score < team.poor_fit_below]
+    good = [score for score, _ in scores if score is not None and score >= 60]
+    not_rated = [known for _, known in scores if known < 100]
+    assert 3 <= len(poor) <= 10
+    assert len(good) >= len(scores) / 2
+    assert len(scores) / 5 <= len(not_rated) <= len(scores) / 2
+    rated = Rating.objects.values("organisation").distinct().count()
+    assert len(scores) / 2 <= rated <= len(scores) * 3 / 4
+
+
+@pytest.mark.django_db
+def test_open_deals_mostly_have_a_next_step_some_of_them_late(demo):
+    now, today = timezone.now(), timezone.localdate(timezone=ROME)
+    deals = list(Opportunity.objects.open())
+    due = [deal.next_step_at.astimezone(ROME) for deal in deals if deal.next_step_at]
+    assert not Opportunity.objects.exclude(level__in=OPEN_LEVELS).exclude(next_step="").exists()
+    assert all(bool(deal.next_step) == bool(deal.next_step_at) for deal in deals)
+    assert 1 <= len(deals) - len(due) <= 4
+    assert all(9 <= moment.hour < 18 for moment in due)
+    overdue = [moment for moment in due if moment.date() < today]
+    assert 2 <= len(overdue) <= 5
+    assert any(moment.date() == today for moment in due)
+    assert len([moment for moment in due if moment > now]) > len(due) / 2
+
+
+@pytest.mark.django_db
+def test_best_few_mostly_close_within_half_a_cycle_with_one_or_two_drifting(demo):
+    user = Opportunity.objects.first().owner
+    cycle, today = sales_cycle(user).days, timezone.localdate(timezone=ROME)
+    best_few = list(Opportunity.objects.filter(level=Level.BEST_FEW))
+    drifting = [
+        deal
+        for deal in best_few
+        if drift_warnings(
+            deal.level,
+            since=deal.level_changed.astimezone(ROME).date(),
+            expected_close_on=deal.expected_close_on,
+            today=today,
+            cycle_days=cycle,
+        )
+    ]
+    assert 1 <= len(drifting) <= 2
+    soon = [deal for deal in best_few if deal.expected_close_on <= today + dt.timedelta(cycle / 2)]
+    assert len(soon) >= len(best_few) - 1

@@ -101,14 +101,16 @@ def plan_history(
     since = timeline.first_contact
     for to_level, day in timeline.steps:
         work_phase(diary, level, since, day, chasing=to_level == Level.DEAD)
+        pushed = to_level == timeline.overridden
+        override, line = phrases.OVERRIDES[to_level] if pushed else ("", None)
         entry = diary.add(
-            milestone(level, to_level, timeline.reason, rng),
+            line or milestone(level, to_level, timeline.reason, rng),
             moment(rng, day),
             opportunity.main_contact,
         )
         at = entry.occurred + dt.timedelta(minutes=entry.minutes + 5)
         reason = timeline.reason if to_level in (Level.LOST, Level.DEAD) else ""
-        moves.append(MovePlan(to_level, at, reason))
+        moves.append(MovePlan(to_level, at, reason, override))
         level, since = to_level, day
     yesterday = weekday_on_or_before(shift(today, -1))
     if level in POOLS and timeline.last_touch > since:

@@ -1,12 +1,15 @@
 """`funnel demo`: fill an empty database with a believable year of a consultant's selling.
 
 The story is planned as plain data first (funnel.demo.plan), then written here. Opportunities
-go through the real sales actions so their level history is the one the app itself records;
-everything else is bulk-inserted, then backdated to when it happened in the story.
+go through the real sales actions, their moves replayed in the order they happened, so their
+level history is the one the app itself records and every move meets the funnel's gates as
+they stood then (or carries the override reason she gave). Everything else is bulk-inserted,
+then backdated to when it happened in the story.
 """
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 from typing import TypeVar
 
 from django.contrib.auth.models import User
@@ -18,7 +21,11 @@ from funnel.accounts.actions import create_user
 from funnel.accounts.models import Team
 from funnel.contacts.models import EmailAddress, Organisation, Person, PhoneNumber
 from funnel.demo.plan import plan_demo
-from funnel.demo.records import DemoPlan, OpportunityPlan
+from funnel.demo.profile import CRITERIA
+from funnel.demo.records import DemoPlan, InfluencePlan, OpportunityPlan
+from funnel.demo.workdays import ROME
+from funnel.fit.actions import refresh_fit
+from funnel.fit.models import FitCriterion, Rating
 from funnel.sales.actions import create_opportunity, move_opportunity
 from funnel.sales.models import Activity, BuyingInfluence, Level, Opportunity
 
@@ -28,11 +35,13 @@ def build_demo(
 ) -> str:
     """Create the consultant and her year of selling; return a one-line summary.
 
-    Everything happens before `today`, so a `today` later than the real date would put
-    activities in the future. The database must be empty and migrated.
+    Everything she did happens before `today` (hers, in Rome), so a `today` later than the
+    real date would put activities in the future; only next steps lie ahead. The database
+    must be empty and migrated.
     """
-    plan = plan_demo(random.Random(seed), today or timezone.localdate())
-    with transaction.atomic():
+    plan = plan_demo(random.Random(seed), today or timezone.localdate(timezone=ROME))
+    # Her dates are Rome's, as the app's are when she is logged in.
+    with transaction.atomic(), timezone.override(ROME):
         user = create_user(
             username=username,
             password=password,
@@ -55,18 +64,15 @@ def write_plan(plan: DemoPlan, user: User) -> None:
         write_opportunity(user, opportunity, organisations, people)
         for opportunity in plan.opportunities
     ]
-    BuyingInfluence.objects.bulk_create(
-        BuyingInfluence(
-            opportunity=opportunities[index],
-            person=people[influence.person],
-            role=influence.role,
-            status=influence.status,
-            fit_confirmed=influence.fit_confirmed,
-            notes=influence.notes,
-        )
+    replay_moves(user, plan, opportunities, people)
+    BuyingInfluence.objects.filter(opportunity__team=team).delete()
+    write_influences(
+        (opportunities[index], influence, people)
         for index, opportunity in enumerate(plan.opportunities)
         for influence in opportunity.influences
     )
+    finish_opportunities(plan, opportunities)
+    write_profile(team, plan, organisations)
     Activity.objects.bulk_create(
         Activity(
             team=team,
@@ -148,8 +154,8 @@ def write_opportunity(
     organisations: list[Organisation],
     people: list[Person],
 ) -> Opportunity:
-    """Created and moved through the real actions, then set back to when it all happened."""
-    opportunity = create_opportunity(
+    """Created through the real action, above the funnel, when it was first contacted."""
+    return create_opportunity(
         opportunity=Opportunity(
             team=user.profile.team,
             owner=user,
@@ -166,20 +172,89 @@ def write_opportunity(
         by=user,
         at=plan.started,
     )
-    for move in plan.moves:
+
+
+def replay_moves(
+    user: User, plan: DemoPlan, opportunities: list[Opportunity], people: list[Person]
+) -> None:
+    """Every move of the year in the order it happened, so the normal sales cycle each gate
+    sees is measured from the deals won before it. A win at the same moment as another move
+    counts only after it, as funnel.demo.plan.settle_close_dates assumes."""
+    moves = sorted(
+        (move.at, move.to_level == Level.WON, index, step)
+        for index, opportunity in enumerate(plan.opportunities)
+        for step, move in enumerate(opportunity.moves)
+    )
+    for _at, _won, index, step in moves:
+        move, opportunity = plan.opportunities[index].moves[step], opportunities[index]
+        if move.influences is not None:
+            opportunity.influences.all().delete()
+            write_influences((opportunity, influence, people) for influence in move.influences)
+        if move.expected_close_on is not None:
+            opportunity.expected_close_on = move.expected_close_on
         move_opportunity(
             opportunity=opportunity,
             to_level=move.to_level,
             by=user,
             at=move.at,
             reason=move.reason,
+            override_reason=move.override_reason,
         )
-    # The timestamps Django keeps itself say "now"; the story says when it all happened.
-    Opportunity.objects.filter(pk=opportunity.pk).update(
-        created=plan.started,
-        updated=plan.updated,
+
+
+def write_influences(rows: Iterable[tuple[Opportunity, InfluencePlan, list[Person]]]) -> None:
+    BuyingInfluence.objects.bulk_create(
+        BuyingInfluence(
+            opportunity=opportunity,
+            person=people[influence.person],
+            role=influence.role,
+            status=influence.status,
+            fit_confirmed=influence.fit_confirmed,
+            notes=influence.notes,
+        )
+        for opportunity, influence, people in rows
     )
-    return opportunity
+
+
+def finish_opportunities(plan: DemoPlan, opportunities: list[Opportunity]) -> None:
+    """Close dates and next steps as they stand today; created and updated when the story
+    says (the timestamps Django keeps itself say "now", and bulk_update leaves them be)."""
+    for row, opportunity in zip(opportunities, plan.opportunities, strict=True):
+        assert opportunity.updated, "plan_demo dates every opportunity"
+        row.expected_close_on = opportunity.expected_close_on
+        row.next_step, row.next_step_at = opportunity.next_step, opportunity.next_step_at
+        row.created, row.updated = opportunity.started, opportunity.updated
+    Opportunity.objects.bulk_update(
+        opportunities, ["expected_close_on", "next_step", "next_step_at", "created", "updated"]
+    )
+
+
+def write_profile(team: Team, plan: DemoPlan, organisations: list[Organisation]) -> None:
+    """Her demographic criteria, her ratings on the psychographic ones, and every fit score."""
+    FitCriterion.objects.bulk_create(
+        FitCriterion(
+            team=team,
+            kind=FitCriterion.Kind.DEMOGRAPHIC,
+            name=criterion.name,
+            weight=criterion.weight,
+            attribute=criterion.attribute,
+            accepted=criterion.accepted,
+            minimum=criterion.minimum,
+            maximum=criterion.maximum,
+            position=position,
+        )
+        for position, criterion in enumerate(CRITERIA)
+    )
+    traits = list(
+        team.fit_criteria.filter(kind=FitCriterion.Kind.PSYCHOGRAPHIC).order_by("position")
+    )
+    Rating.objects.bulk_create(
+        Rating(organisation=row, criterion=trait, value=value)
+        for row, organisation in zip(organisations, plan.organisations, strict=True)
+        if organisation.ratings
+        for trait, value in zip(traits, organisation.ratings, strict=True)
+    )
+    refresh_fit(organisations=team.organisations.all())
 
 
 def summary(team: Team) -> str:

@@ -201,3 +201,45 @@ INFLUENCE_NOTES = {
         "Former colleague; explains the internal politics",
     ),
 }
+
+# The few moves she pushed through with a prerequisite unmet: (override reason, milestone).
+OVERRIDES: dict[str, tuple[str, Line]] = {
+    "in": (
+        "They asked for a proposal on the first call; I'll confirm the fit at the first meeting.",
+        ("buying_signal", "buying_signal", "Asked for a proposal straight away, before we met"),
+    ),
+    "best_few": (
+        "Their board signs only at its quarterly meeting; everything else is agreed.",
+        ("meeting", "buying_signal", "All agreed; the board signs at its next quarterly meeting"),
+    ),
+    "won": (
+        "Signed quickly after a referral; no time to meet the board.",
+        ("note", "", "Contract signed: the referral did most of the selling"),
+    ),
+}
+
+# What she means to do next on an open opportunity, by level.
+NEXT_STEPS: dict[str, tuple[str, ...]] = {
+    "above": (
+        "Call to qualify: budget, timing, who decides",
+        "Send two case studies from their sector",
+        "First meeting at their office",
+        "Follow up on the summary I sent",
+        "Ask who else is involved in the decision",
+        "Video call with the owner",
+    ),
+    "in": (
+        "Call to check they received the proposal",
+        "Meet the office manager to go through the proposal",
+        "Send references from two similar clients",
+        "Video call with the team on the revised proposal",
+        "Follow up: the proposal expires next week",
+        "Meet the finance side about payment terms",
+    ),
+    "best_few": (
+        "Call the owner to confirm the start date",
+        "Send the contract for signature",
+        "Agree the kick-off date with the team",
+        "Call to check the contract was signed",
+    ),
+}

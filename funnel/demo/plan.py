@@ -8,17 +8,24 @@ import datetime as dt
 import random
 from collections import defaultdict
 
+from funnel.accounts.models import Profile
 from funnel.demo.activities import plan_history, plan_networking
 from funnel.demo.contacts import plan_organisations, plan_people
+from funnel.demo.nextsteps import plan_next_steps
+from funnel.demo.profile import plan_ratings
 from funnel.demo.records import ActivityPlan, DemoPlan, OpportunityPlan
 from funnel.demo.selling import (
     LEVEL_MIX,
     plan_influences,
     plan_opportunity,
     plan_sources,
-    plan_timeline,
+    plan_timelines,
+    push_through,
+    stage_influences,
 )
-from funnel.demo.workdays import moment, shift, weekday_on_or_before
+from funnel.demo.workdays import moment, shift, weekday_after, weekday_on_or_before
+from funnel.sales.models import Level
+from funnel.sales.rules import CYCLE_WINDOW, normal_sales_cycle
 
 # Of the 40 organisations, 36 have at least one opportunity, 18 a second, 6 a third: 60 in all.
 WITH_DEALS, WITH_TWO, WITH_THREE = 36, 18, 6
@@ -35,8 +42,9 @@ def plan_demo(rng: random.Random, today: dt.date) -> DemoPlan:
     for index, person in enumerate(people):
         staff[person.organisation].append(index)
 
-    timelines = [plan_timeline(rng, level, today) for level in levels]
+    timelines = plan_timelines(rng, levels, today)
     sources = plan_sources(rng, slots, timelines)
+    push_through(rng, timelines, sources)
     titles: dict[int, set[str]] = defaultdict(set)
     opportunities: list[OpportunityPlan] = []
     activities: list[ActivityPlan] = []
@@ -48,11 +56,15 @@ def plan_demo(rng: random.Random, today: dt.date) -> DemoPlan:
             rng, timeline, staff[org], opportunity.main_contact, people
         )
         opportunity.moves, history = plan_history(rng, index, opportunity, timeline, today)
+        stage_influences(opportunity, timeline.overridden)
         opportunities.append(opportunity)
         activities += history
     activities += plan_networking(rng, today, people, set(order[WITH_DEALS:]))
     plan = DemoPlan(organisations, people, opportunities, activities)
     date_records(rng, plan, today)
+    settle_close_dates(plan)
+    plan_ratings(rng, plan)
+    plan_next_steps(rng, plan, today)
     return plan
 
 
@@ -100,3 +112,28 @@ def date_contacts(
     for index, person_plan in enumerate(plan.people):
         organisation_created = plan.organisations[person_plan.organisation].created
         person_plan.created = first_seen.get(index, organisation_created)
+
+
+def settle_close_dates(plan: DemoPlan) -> None:
+    """On moving a deal to Best few, she expected it to close within half her normal cycle.
+
+    The cycle is the one the app measures at that moment: the median of the wins before it
+    (funnel.demo.generate replays the moves in this order), or the profile's setting until five.
+    """
+    wins = [
+        (move.at, (move.at.date() - opportunity.first_contact_on).days)
+        for opportunity in plan.opportunities
+        for move in opportunity.moves
+        if move.to_level == Level.WON
+    ]
+    setting = Profile._meta.get_field("sales_cycle_days").get_default()
+    for opportunity in plan.opportunities:
+        for move in opportunity.moves:
+            if move.to_level != Level.BEST_FEW or move.override_reason:
+                continue
+            since = move.at - CYCLE_WINDOW
+            won_in = [days for at, days in wins if since <= at < move.at]
+            cycle = normal_sales_cycle(won_in, setting_days=setting).days
+            day = move.at.date()
+            close = max(opportunity.expected_close_on or day, weekday_after(day))
+            move.expected_close_on = min(close, shift(day, cycle // 2))

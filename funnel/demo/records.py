@@ -17,6 +17,7 @@ class OrganisationPlan:
     website: str
     notes: str = ""
     created: dt.datetime | None = None
+    ratings: tuple[int, ...] = ()  # one per psychographic trait, in order; empty: not rated
 
 
 @dataclass
@@ -47,6 +48,11 @@ class MovePlan:
     to_level: str
     at: dt.datetime
     reason: str = ""
+    override_reason: str = ""  # why she moved it with a prerequisite unmet
+    # Set just before the move: the buying influences as they stood then (None: unchanged) and
+    # the close date she expected then (None: the opportunity's own).
+    influences: list[InfluencePlan] | None = None
+    expected_close_on: dt.date | None = None
 
 
 @dataclass
@@ -61,8 +67,10 @@ class OpportunityPlan:
     expected_close_on: dt.date | None
     started: dt.datetime  # the first contact, when it entered the funnel
     moves: list[MovePlan] = field(default_factory=list)
-    influences: list[InfluencePlan] = field(default_factory=list)
+    influences: list[InfluencePlan] = field(default_factory=list)  # as they stand today
     updated: dt.datetime | None = None
+    next_step: str = ""
+    next_step_at: dt.datetime | None = None
 
     @property
     def level(self) -> str:

@@ -2,8 +2,8 @@
 
 import datetime as dt
 import random
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from funnel.demo import phrases
@@ -24,6 +24,8 @@ LEVEL_MIX = {
     Level.NURTURE: 4,
 }
 EUR_RATES = {"EUR": 1.0, "GBP": 0.85, "SEK": 11.2}  # one euro in each quoting currency
+# The first Best few deals tell these stories; the others are on course to close.
+BEST_FEW_STORIES = ("stalled", "slipped", "board")
 Status = BuyingInfluence.Status
 Steps = list[tuple[str, dt.date]]  # (to level, day) for each move
 
@@ -37,6 +39,7 @@ class Timeline:
     last_touch: dt.date  # the latest day something was done: its close, or lately if open
     expected_close_on: dt.date | None
     reason: str = ""
+    overridden: str = ""  # the level she moved it to with a prerequisite unmet, if any
 
     @property
     def level(self) -> str:
@@ -53,11 +56,19 @@ class Timeline:
         return self.steps[-1][1] if self.level == Level.WON else None
 
 
-def plan_timeline(rng: random.Random, level: str, today: dt.date) -> Timeline:
+def plan_timelines(rng: random.Random, levels: Sequence[str], today: dt.date) -> list[Timeline]:
+    stories = iter(BEST_FEW_STORIES)
+    return [
+        plan_timeline(rng, level, today, next(stories, "") if level == Level.BEST_FEW else "")
+        for level in levels
+    ]
+
+
+def plan_timeline(rng: random.Random, level: str, today: dt.date, story: str = "") -> Timeline:
     planners: dict[str, Callable[[random.Random, dt.date], Timeline]] = {
         Level.ABOVE: above_timeline,
         Level.IN: in_timeline,
-        Level.BEST_FEW: best_few_timeline,
+        Level.BEST_FEW: lambda rng, today: best_few_timeline(rng, today, story),
         Level.WON: won_timeline,
         Level.LOST: lost_timeline,
         Level.DEAD: dead_timeline,
@@ -98,7 +109,7 @@ def descent(rng: random.Random, first: dt.date, end: dt.date, deepest: str) -> S
 def above_timeline(rng: random.Random, today: dt.date) -> Timeline:
     first = weekday_on_or_before(shift(today, -rng.triangular(4, 120, 15)))
     touched = days_ago(today, 1, 20, rng)
-    return Timeline(first, [], touched, shift(first, rng.randint(70, 120)))
+    return Timeline(first, [], touched, still_ahead(rng, today, shift(first, rng.randint(70, 120))))
 
 
 def in_timeline(rng: random.Random, today: dt.date) -> Timeline:
@@ -108,15 +119,34 @@ def in_timeline(rng: random.Random, today: dt.date) -> Timeline:
     if slipped:
         steps.append((Level.IN, shift(first, (today - first).days * rng.uniform(0.88, 0.95))))
     touched = days_ago(today, 1, 35, rng)
-    return Timeline(first, steps, touched, shift(first, rng.randint(60, 110)))
+    return Timeline(
+        first, steps, touched, still_ahead(rng, today, shift(first, rng.randint(60, 110)))
+    )
 
 
-def best_few_timeline(rng: random.Random, today: dt.date) -> Timeline:
+def still_ahead(rng: random.Random, today: dt.date, close: dt.date) -> dt.date:
+    """She moves a close date that has passed on an open deal outside Best few."""
+    return max(close, shift(today, rng.randint(10, 45)))
+
+
+def best_few_timeline(rng: random.Random, today: dt.date, story: str = "") -> Timeline:
+    """Chosen lately and closing within weeks, unless it tells one of BEST_FEW_STORIES."""
     first = days_ago(today, 40, 120, rng)
-    chosen = days_ago(today, 3, 30, rng)
+    chosen = days_ago(today, 3, 25, rng)
+    close = max(shift(today, rng.randint(2, 10)), shift(chosen, rng.randint(12, 30)))
+    if story == "stalled":  # there for weeks; its close date came and went
+        first, chosen = days_ago(today, 100, 150, rng), days_ago(today, 45, 60, rng)
+        close = shift(chosen, rng.randint(14, 24))
+    elif story == "slipped":  # the close date passed last week
+        chosen = days_ago(today, 12, 20, rng)
+        close = days_ago(today, 1, 5, rng)
+    elif story == "board":  # the board signs at its quarterly meeting, weeks away
+        chosen = days_ago(today, 5, 15, rng)
+        close = shift(chosen, rng.randint(60, 75))
     steps = [*descent(rng, first, chosen, Level.IN), (Level.BEST_FEW, chosen)]
     touched = days_ago(today, 1, 7, rng)
-    return Timeline(first, steps, touched, shift(today, rng.randint(-7, 28)))
+    overridden = Level.BEST_FEW if story == "board" else ""
+    return Timeline(first, steps, touched, close, overridden=overridden)
 
 
 def sales_cycle(rng: random.Random) -> int:
@@ -165,6 +195,33 @@ def nurture_timeline(rng: random.Random, today: dt.date) -> Timeline:
     deepest = rng.choice([Level.ABOVE, Level.IN])
     first, steps = ending(rng, today, Level.NURTURE, span, deepest, (20, 300))
     return Timeline(first, steps, steps[-1][1], shift(today, rng.randint(90, 240)))
+
+
+def push_through(rng: random.Random, timelines: list[Timeline], sources: list[str]) -> None:
+    """Two more moves she made with a prerequisite unmet: the quickest win, signed on a
+    referral's word without reaching Best few, and a proposal written before qualifying."""
+    wins = [
+        index
+        for index, timeline in enumerate(timelines)
+        if timeline.level == Level.WON and sources[index] != phrases.EXISTING_CUSTOMER
+    ]
+    quickest = min(wins, key=lambda index: won_in(timelines[index]))
+    quick = timelines[quickest]
+    quick.steps = [step for step in quick.steps if step[0] != Level.BEST_FEW]
+    quick.overridden = Level.WON
+    sources[quickest] = "Referral"
+    hasty = [
+        timeline
+        for timeline in timelines
+        if [level for level, _ in timeline.steps] == [Level.IN, Level.LOST]
+    ]
+    if hasty:
+        rng.choice(hasty).overridden = Level.IN
+
+
+def won_in(timeline: Timeline) -> int:
+    assert timeline.won_on, "only won timelines have a cycle"
+    return (timeline.won_on - timeline.first_contact).days
 
 
 def plan_sources(rng: random.Random, slots: list[int], timelines: list[Timeline]) -> list[str]:
@@ -233,11 +290,11 @@ def plan_influences(
 ) -> list[InfluencePlan]:
     """Buying influences as they stand today, consistent with the level reached."""
     level = timeline.level
-    untracked: float = {Level.ABOVE.value: 0.3, Level.DEAD.value: 0.25}.get(level, 0)
-    if rng.random() < untracked:
-        return []
     # Off the funnel, the influences stayed as they were at the deepest level reached.
     stage = timeline.deepest if level in (Level.LOST, Level.DEAD, Level.NURTURE) else level
+    untracked: float = {Level.ABOVE.value: 0.3, Level.DEAD.value: 0.25}.get(level, 0)
+    if rng.random() < untracked and stage == Level.ABOVE:
+        return []
     involved = staff if stage != Level.ABOVE else sorted({staff[0], main_contact})
     influences = []
     for person in involved:
@@ -263,3 +320,36 @@ def influence_state(
     if stage == Level.IN and rng.random() < 0.5:
         return Status.CONTACTED, rng.random() < 0.4
     return Status.UNKNOWN, False
+
+
+def stage_influences(opportunity: OpportunityPlan, overridden: str) -> None:
+    """Before each move through a gate, the buying influences as they stood at the time.
+
+    Into the funnel: the main contact confirmed the fit (unless she pushed it through), the
+    economic buyer known by name only. Into Best few: everyone satisfied. Straight to won from
+    In the funnel: everyone contacted, nobody satisfied yet.
+    """
+    final, main = opportunity.influences, opportunity.main_contact
+    level: str = Level.ABOVE
+    for move in opportunity.moves:
+        if (level, move.to_level) == (Level.ABOVE, Level.IN):
+            move.influences = qualifying(final, main, fit=move.to_level != overridden)
+        elif (level, move.to_level) == (Level.IN, Level.BEST_FEW):
+            move.influences = [
+                replace(i, status=Status.SATISFIED, fit_confirmed=True) for i in final
+            ]
+        elif (level, move.to_level) == (Level.IN, Level.WON):
+            move.influences = [
+                replace(i, status=Status.CONTACTED, fit_confirmed=i.person == main) for i in final
+            ]
+        level = move.to_level
+
+
+def qualifying(influences: list[InfluencePlan], main: int, fit: bool) -> list[InfluencePlan]:
+    known = []
+    for influence in influences:
+        if influence.person == main:
+            known.append(replace(influence, status=Status.CONTACTED, fit_confirmed=fit))
+        elif influence.role == BuyingInfluence.Role.ECONOMIC:
+            known.append(replace(influence, status=Status.UNKNOWN, fit_confirmed=False))
+    return known
