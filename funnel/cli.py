@@ -169,6 +169,10 @@ def pick_user(username: str | None):  # type: ignore[no-untyped-def]  # User nee
         user = users.filter(username=username).first()
         if user is None:
             raise CommandError(f"no user named {username!r}")
+        if not hasattr(user, "profile"):
+            raise CommandError(
+                f"{username!r} has no funnel of their own (made outside 'funnel createuser')"
+            )
         return user
     found = list(users.filter(profile__isnull=False)[:2])
     if len(found) != 1:

@@ -187,7 +187,19 @@ def test_another_teams_customer_cannot_be_posted(
 # Moving in the funnel
 
 
+def confirm_fit(opportunity) -> None:
+    """What the gate into the funnel asks for: the fit confirmed by someone contacted."""
+    BuyingInfluence.objects.create(
+        opportunity=opportunity,
+        person=opportunity.main_contact,
+        role="economic",
+        status="contacted",
+        fit_confirmed=True,
+    )
+
+
 def test_moving_records_the_history_and_changes_the_level(owner, owner_client, opportunity):
+    confirm_fit(opportunity)
     response = owner_client.post(url("opportunity_move", opportunity), {"to_level": "in"})
     assert response.status_code == 302
     assert response.url == opportunity.get_absolute_url()
@@ -198,10 +210,39 @@ def test_moving_records_the_history_and_changes_the_level(owner, owner_client, o
 
 
 def test_the_detail_page_shows_the_history(owner_client, opportunity):
+    confirm_fit(opportunity)
     owner_client.post(url("opportunity_move", opportunity), {"to_level": "in"})
     response = owner_client.get(opportunity.get_absolute_url())
     assert "Created in Above the funnel" in response.text
     assert "Above the funnel → In the funnel" in response.text
+
+
+def test_a_blocked_move_on_the_page_lists_what_is_missing_and_moves_only_with_a_reason(
+    owner_client, opportunity
+):
+    response = owner_client.post(url("opportunity_move", opportunity), {"to_level": "in"})
+    assert response.status_code == 422
+    assert "This move skips what the method asks for:" in response.text
+    assert "Identify a buying influence, contact them and confirm the fit with them." in (
+        response.text
+    )
+    assert 'name="override_reason"' in response.text
+    opportunity.refresh_from_db()
+    assert opportunity.level == Level.ABOVE
+
+    data = {"to_level": "in", "override_reason": "Met the owner at a fair; fit is obvious"}
+    assert owner_client.post(url("opportunity_move", opportunity), data).status_code == 302
+    opportunity.refresh_from_db()
+    assert opportunity.level == Level.IN
+    page = owner_client.get(opportunity.get_absolute_url()).text
+    assert "Met the owner at a fair; fit is obvious" in page
+
+
+def test_the_page_says_what_the_next_level_still_needs(owner_client, opportunity):
+    page = owner_client.get(opportunity.get_absolute_url()).text
+    assert "Before In the funnel:" in page
+    confirm_fit(opportunity)
+    assert "Ready for In the funnel." in owner_client.get(opportunity.get_absolute_url()).text
 
 
 def test_moving_to_lost_without_a_reason_is_refused(owner_client, opportunity):

@@ -1,13 +1,17 @@
 """Pages issue as many queries for 30 rows as for 3: no query per row (N+1)."""
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from funnel.contacts.models import Organisation, Person
+from funnel.fit.actions import rate
+from funnel.fit.models import FitCriterion
 from funnel.sales.actions import move_opportunity
 from funnel.sales.models import OPEN_LEVELS, Activity, BuyingInfluence, Level
 
@@ -146,7 +150,10 @@ def test_the_opportunity_detail_makes_as_many_queries_for_30_rows_as_for_3(
             )
             opportunity.refresh_from_db()
             to_level = Level.IN if opportunity.level == Level.ABOVE else Level.ABOVE
-            move_opportunity(opportunity=opportunity, to_level=to_level, by=owner)
+            # Moving down needs the fit confirmed first; an override keeps the history growing.
+            move_opportunity(
+                opportunity=opportunity, to_level=to_level, by=owner, override_reason="Test"
+            )
 
     assert_same_queries_when_the_data_grows(
         owner_client, opportunity.get_absolute_url(), add_rows, django_assert_num_queries
@@ -208,4 +215,89 @@ def test_the_today_page_makes_as_many_queries_for_30_rows_as_for_3(
 
     assert_same_queries_when_the_data_grows(
         owner_client, reverse("today"), add_rows, django_assert_num_queries
+    )
+
+
+def a_funnel_row(
+    team, index: int, make_opportunity, fits: tuple[int | None, ...] = (None, 45, 90)
+) -> None:
+    """An open opportunity at a level that turns with the index, with what Today and the board
+    show about it: a fit, a buying influence, a due step or none, a close date that drifted."""
+    organisation = Organisation.objects.create(
+        team=team, name=f"Company {index:02}", fit_score=fits[index % len(fits)]
+    )
+    contact = a_person(team, index, organisation)
+    level = OPEN_LEVELS[index % len(OPEN_LEVELS)]
+    due = [None, timezone.now() - dt.timedelta(days=1), timezone.now() + dt.timedelta(days=2)]
+    opportunity = make_opportunity(
+        f"Row {index:02}",
+        organisation=organisation,
+        main_contact=contact,
+        level=level,
+        value=1000 + index,
+        next_step="Call",
+        next_step_at=due[index // 3 % 3],
+        expected_close_on=timezone.localdate() - dt.timedelta(days=index),
+    )
+    BuyingInfluence.objects.create(
+        opportunity=opportunity, person=contact, role=ROLES[index % len(ROLES)]
+    )
+
+
+def test_the_today_page_with_every_level_makes_as_many_queries_for_30_rows_as_for_3(
+    owner_client, team, make_opportunity, django_assert_num_queries
+):
+    def add_rows(indexes: range) -> None:
+        for index in indexes:
+            # Unknown fits only: a known fit on Today is a server error for now (the bug
+            # marked in tests/test_today.py, test_a_known_fit_shows_its_badge_on_today).
+            a_funnel_row(team, index, make_opportunity, fits=(None,))
+
+    assert_same_queries_when_the_data_grows(
+        owner_client, reverse("today"), add_rows, django_assert_num_queries
+    )
+
+
+def test_the_board_makes_as_many_queries_for_30_rows_as_for_3(
+    owner_client, team, make_opportunity, django_assert_num_queries
+):
+    def add_rows(indexes: range) -> None:
+        for index in indexes:
+            a_funnel_row(team, index, make_opportunity)
+
+    assert_same_queries_when_the_data_grows(
+        owner_client, reverse("funnel_board"), add_rows, django_assert_num_queries
+    )
+
+
+def test_the_boards_show_more_makes_as_many_queries_for_30_rows_as_for_3(
+    owner_client, team, make_opportunity, django_assert_num_queries
+):
+    def add_rows(indexes: range) -> None:
+        for index in indexes:
+            a_funnel_row(team, index, make_opportunity)
+
+    assert_same_queries_when_the_data_grows(
+        owner_client,
+        reverse("board_column", args=[OPEN_LEVELS[(MANY - 1) % len(OPEN_LEVELS)]]),
+        add_rows,
+        django_assert_num_queries,
+        offset="0",
+    )
+
+
+def test_the_opportunity_detail_makes_as_many_queries_for_30_fit_criteria_as_for_3(
+    owner_client, team, opportunity, django_assert_num_queries
+):
+    FitCriterion.objects.filter(team=team).delete()
+
+    def add_rows(indexes: range) -> None:
+        for index in indexes:
+            criterion = FitCriterion.objects.create(
+                team=team, kind=FitCriterion.Kind.PSYCHOGRAPHIC, name=f"Row {index:02}"
+            )
+            rate(organisation=opportunity.organisation, criterion=criterion, value=index % 5 + 1)
+
+    assert_same_queries_when_the_data_grows(
+        owner_client, opportunity.get_absolute_url(), add_rows, django_assert_num_queries
     )

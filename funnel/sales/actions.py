@@ -1,6 +1,7 @@
 """Writes to sales records. Each is atomic and takes keyword arguments only."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -69,7 +70,7 @@ def move_opportunity(
     unmet = check_move(
         opportunity_facts(opportunity),
         to_level,
-        today=timezone.localdate(at),
+        today=timezone.localdate(at, ZoneInfo(opportunity.owner.profile.time_zone)),
         cycle_days=sales_cycle(opportunity.owner, now=at).days,
     )
     if unmet and not override_reason:

@@ -38,6 +38,9 @@ from funnel.sales.priorities import (
 from funnel.sales.rules import InfluenceFacts, OpportunityFacts
 
 ITEMS_PER_GROUP = 10
+# SQLite multiplies value by fit in floating point, so two weights equal to the cent can come
+# out in either order; a few extra rows let priorities.build_agenda make the final cut exactly.
+TIE_SLACK = 5
 
 
 def agenda_for(
@@ -58,11 +61,8 @@ def agenda_for(
         group = opportunities.filter(level=level)
         if level == Level.ABOVE:
             group = group.filter(prospect_ok | due)
-        rows += list(
-            in_priority_order(group, settings)[:limit]
-            if limit
-            else in_priority_order(group, settings)
-        )
+        ordered = in_priority_order(group, settings)
+        rows += list(ordered[: limit + TIE_SLACK] if limit else ordered)
     totals, left_out = group_counts(user, settings, prospect_ok | due)
     return build_agenda(
         candidates(rows), settings=settings, totals=totals, left_out=left_out, limit=limit

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -36,13 +37,17 @@ def opportunity_facts(opportunity: Opportunity) -> OpportunityFacts:
 
 
 def sales_cycle(user: User, *, now: datetime | None = None) -> SalesCycle:
-    """The user's normal sales cycle: measured from their won deals of the last two years."""
+    """The user's normal sales cycle: measured from their won deals of the last two years.
+
+    Days are counted in the user's own time zone, whatever zone is active (CLI, demo).
+    """
     now = now or timezone.now()
+    setting, zone = Profile.objects.values_list("sales_cycle_days", "time_zone").get(user=user)
     won = Opportunity.objects.filter(
         owner=user, level=Level.WON, level_changed__range=(now - CYCLE_WINDOW, now)
     ).values_list("first_contact_on", "level_changed")
-    durations = [(timezone.localdate(won_at) - first).days for first, won_at in won]
-    setting = Profile.objects.values_list("sales_cycle_days", flat=True).get(user=user)
+    local = ZoneInfo(zone)
+    durations = [(timezone.localdate(won_at, local) - first).days for first, won_at in won]
     return normal_sales_cycle(durations, setting_days=setting)
 
 

@@ -137,6 +137,7 @@ class Settings:
 
 @dataclass
 class Agenda:
+    settings: Settings
     groups: list[GroupSummary] = field(default_factory=list)
 
     @property
@@ -182,7 +183,7 @@ def build_agenda(
     for candidate in candidates:
         if candidate.level in LEVEL_GROUP and is_suggested(candidate, settings):
             by_group[LEVEL_GROUP[Level(candidate.level)]].append(candidate)
-    agenda = Agenda()
+    agenda = Agenda(settings)
     for group, members in by_group.items():
         members.sort(key=lambda candidate: priority_key(candidate, settings))
         items = [explain(candidate, group, settings) for candidate in members[:limit]]
