@@ -262,7 +262,7 @@ def test_a_prospect_without_influences_is_to_be_qualified_by_finding_one():
     (item,) = agenda(a_candidate(1, Level.ABOVE, due=later())).items
     assert (item.kind, item.move_to) == ("qualify", Level.IN)
     assert item.reason == (
-        "Qualify: Identify a buying influence, contact them and confirm the fit with them."
+        "Identify a buying influence, contact them and confirm the fit with them."
     )
 
 
@@ -507,7 +507,7 @@ def test_the_page_shows_the_groups_in_order_with_what_to_do_and_why(
     assert in_order(page, "Close the Best few", "Prospect above the funnel", "Work the funnel")
     assert in_order(page, "Showroom", "Website", "Consulting")
     assert "Confirm and sign: expected to close on 11/30/2026." in page
-    assert "Qualify: Identify a buying influence" in page
+    assert "Identify a buying influence, contact them" in page
     assert "Identify the economic buyer, who gives the final approval." in page
 
 

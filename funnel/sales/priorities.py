@@ -227,7 +227,7 @@ def what_to_do(candidate: Candidate, settings: Settings) -> tuple[str, str]:
         }
     if candidate.level == Level.ABOVE:
         if unmet:
-            return "qualify", _("Qualify: %(what)s") % {"what": unmet[0].text}
+            return "qualify", unmet[0].text
         return "move", _("Qualified: the fit is confirmed, move it into the funnel.")
     if not unmet:
         return "move", _("Every buying influence is satisfied: move it to Best few.")
