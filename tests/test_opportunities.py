@@ -1,7 +1,10 @@
 """Opportunities: creating, editing, moving in the funnel, influences and activities (htmx)."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from funnel.contacts.models import Person
 from funnel.sales.models import Activity, BuyingInfluence, Level, LevelChange, Opportunity
@@ -656,3 +659,16 @@ def test_empty_choices_read_as_a_dash_not_dashes(owner_client, opportunity):
         response = owner_client.get(page)
         assert "---------" not in response.text
         assert ">—</option>" in response.text
+
+
+def test_a_drifting_best_few_is_flagged_in_the_list_and_on_its_organisation(
+    owner_client, make_opportunity, organisation
+):
+    past = timezone.localdate() - timedelta(days=3)
+    make_opportunity("Late signature", level=Level.BEST_FEW, expected_close_on=past)
+    make_opportunity("On time", level=Level.BEST_FEW, expected_close_on=timezone.localdate())
+    warning = f"Its expected close, {past:%m/%d/%Y}, has passed."
+    for page in [LIST + "?level=best_few", organisation.get_absolute_url()]:
+        text = owner_client.get(page).text
+        assert text.count(warning) == 1, page
+        assert text.count("has passed.") == 1, page

@@ -17,6 +17,7 @@ from funnel.fit.actions import refresh_fit
 from funnel.fit.views import fit_card
 from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.listing import list_page
+from funnel.sales.facts import sales_cycle
 
 
 def get_organisation(request: AuthenticatedRequest, pk: int) -> Organisation:
@@ -75,6 +76,7 @@ def organisation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             **fit_card(organisation),
             "people": organisation.people.all(),
             "opportunities": opportunities,
+            "cycle_days": sales_cycle(request.user).days,
         },
     )
 

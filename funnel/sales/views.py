@@ -79,7 +79,13 @@ def opportunity_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "sales/opportunity_list.html",
-        {"listing": listing, "level": level, "filters": filters, "has_any": bool(counts)},
+        {
+            "listing": listing,
+            "level": level,
+            "filters": filters,
+            "has_any": bool(counts),
+            "cycle_days": sales_cycle(request.user).days,
+        },
     )
 
 

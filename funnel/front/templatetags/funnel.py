@@ -4,10 +4,13 @@ from decimal import Decimal
 
 from django import forms, template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from funnel.lib.money import format_money
+from funnel.sales.models import Opportunity
+from funnel.sales.rules import drift_warnings
 
 register = template.Library()
 
@@ -73,4 +76,16 @@ def nav_link(context: template.Context, url_name: str, section: str, label: str)
         reverse(url_name),
         mark_safe(' aria-current="page"') if current else "",
         label,
+    )
+
+
+@register.simple_tag
+def drift(opportunity: Opportunity, cycle_days: int) -> list[str]:
+    """{% drift opportunity cycle_days as warnings %}: why a Best few objective is drifting."""
+    return drift_warnings(
+        opportunity.level,
+        since=timezone.localdate(opportunity.level_changed),
+        expected_close_on=opportunity.expected_close_on,
+        today=timezone.localdate(),
+        cycle_days=cycle_days,
     )
