@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from funnel.contacts.models import Organisation
 from funnel.lib.money import format_money
+from funnel.sales.board import CARDS_PER_PAGE
 from funnel.sales.models import BuyingInfluence, Level, LevelChange, Opportunity
 
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)
@@ -134,34 +135,36 @@ def test_closed_and_parked_levels_are_chips_that_open_the_list(owner_client, mak
 # Show more
 
 
-def test_show_more_loads_the_next_twenty_cards_without_repeating_any(
+def test_show_more_loads_the_next_page_of_cards_without_repeating_any(
     owner_client, make_opportunity
 ):
-    for i in range(45):  # values tie in threes: the tie is broken by creation order
+    page = CARDS_PER_PAGE
+    total = 2 * page + 5
+    for i in range(total):  # values tie in threes: the tie is broken by creation order
         make_opportunity(f"Prospect {i:02}", value=Decimal(1000 + i // 3))
-    order = sorted(range(45), key=lambda i: (-(i // 3), i))
+    order = sorted(range(total), key=lambda i: (-(i // 3), i))
     expected = [f"Prospect {i:02}" for i in order]
 
     first = owner_client.get(BOARD)
-    assert titles(first.text) == expected[:20]
-    assert f'hx-get="{more_url("above", 20)}"' in first.text
+    assert titles(first.text) == expected[:page]
+    assert f'hx-get="{more_url("above", page)}"' in first.text
 
-    second = owner_client.get(more_url("above", 20))
+    second = owner_client.get(more_url("above", page))
     assert second.status_code == 200
     assert "<html" not in second.text
-    assert titles(second.text) == expected[20:40]
-    assert f'hx-get="{more_url("above", 40)}"' in second.text
+    assert titles(second.text) == expected[page : 2 * page]
+    assert f'hx-get="{more_url("above", 2 * page)}"' in second.text
 
-    last = owner_client.get(more_url("above", 40))
-    assert titles(last.text) == expected[40:]
+    last = owner_client.get(more_url("above", 2 * page))
+    assert titles(last.text) == expected[2 * page :]
     assert "Show more" not in last.text
 
 
-def test_a_column_of_twenty_has_no_show_more(owner_client, make_opportunity):
-    for i in range(20):
+def test_a_column_of_exactly_one_page_has_no_show_more(owner_client, make_opportunity):
+    for i in range(CARDS_PER_PAGE):
         make_opportunity(f"Prospect {i:02}")
     page = owner_client.get(BOARD).text
-    assert len(titles(page)) == 20
+    assert len(titles(page)) == CARDS_PER_PAGE
     assert "Show more" not in page
 
 

@@ -4,7 +4,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -13,6 +12,7 @@ from funnel.fit.actions import rate, refresh_fit
 from funnel.fit.forms import country_code
 from funnel.fit.models import FitCriterion, Rating
 from funnel.fit.rules import Criterion, Prospect, is_poor_fit, score_fit
+from funnel.fit.templatetags.fit import fit_badge
 from funnel.sales.models import Level
 from tests.test_query_counts import assert_same_queries_when_the_data_grows
 
@@ -507,8 +507,7 @@ def test_the_list_shows_and_sorts_by_fit_with_unknown_last(owner_client, team, f
 
 
 def badge(score: int | None, known: int | None = 60, threshold: int | None = 40) -> str:
-    context = {"score": score, "known": known, "threshold": threshold}
-    return render_to_string("fit/includes/fit_badge.html", context)
+    return fit_badge(score, known, threshold)
 
 
 def test_the_badge_shows_score_and_poor_fit_small_enough_for_a_card():

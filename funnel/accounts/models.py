@@ -105,6 +105,12 @@ class Profile(models.Model):
         ),
     )
 
+    # The cycle measured from won deals, kept for the day: measuring reads every won deal.
+    # funnel.sales.facts.sales_cycle fills it; forget_measured_cycle empties it when one changes.
+    measured_cycle_on = models.DateField(null=True, blank=True, editable=False)
+    measured_cycle_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    measured_cycle_deals = models.PositiveIntegerField(default=0, editable=False)
+
     class Meta:
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
@@ -124,4 +130,17 @@ class TeamOwnedQuerySet(models.QuerySet):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         if not user.is_authenticated:
             return self.none()
-        return self.filter(team__memberships__user=user)
+        return self.filter(team_id__in=team_ids(user))
+
+
+def team_ids(user: AbstractBaseUser) -> list[int]:
+    """The user's teams, read once per user object (a request's user lives one request).
+
+    A literal list rather than a join or subquery: with one team, as most users have, the
+    database sees team_id = n and sorts with the (team, ...) indexes instead of every row.
+    """
+    cached: list[int] | None = getattr(user, "_funnel_team_ids", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user_id=user.pk).values_list("team_id", flat=True))
+        user._funnel_team_ids = cached  # type: ignore[attr-defined]
+    return cached

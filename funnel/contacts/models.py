@@ -50,6 +50,7 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = [Lower("name")]
+        indexes = [models.Index(fields=["team", "fit_score"], name="organisation_team_fit")]
         constraints = [
             models.UniqueConstraint(
                 "team",

@@ -18,6 +18,7 @@ from funnel.fit.views import fit_card
 from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.listing import list_page
 from funnel.sales.facts import sales_cycle
+from funnel.sales.models import Level, forget_measured_cycle
 
 
 def get_organisation(request: AuthenticatedRequest, pk: int) -> Organisation:
@@ -110,6 +111,8 @@ def organisation_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = get_organisation(request, pk)
     if request.method == "POST":
         name = organisation.name
+        if organisation.opportunities.filter(level=Level.WON).exists():
+            forget_measured_cycle(request.user.pk)
         organisation.delete()
         messages.success(request, _("%(name)s has been deleted.") % {"name": name})
         return redirect("organisation_list")

@@ -3,15 +3,17 @@
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Avg, QuerySet
+from django.db.models import Avg, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from funnel.accounts.models import Team
 from funnel.contacts.models import Organisation
 from funnel.fit.models import FitCriterion, Rating
-from funnel.fit.rules import Criterion, Fit, Prospect, score_fit
+from funnel.fit.rules import UNKNOWN_FIT, Criterion, Fit, Prospect, score_fit
 from funnel.lib.i18n import country_name
+from funnel.sales.models import Opportunity
 
 # The psychographic traits METHOD.md §1 lists; users rename, reweigh and add to them.
 DEFAULT_TRAITS = [
@@ -89,6 +91,15 @@ def refresh_fit(*, organisations: QuerySet[Organisation]) -> None:
             organisation.fit_score, organisation.fit_known = fit.score, fit.known
             changed.append(organisation)
     Organisation.objects.bulk_update(changed, ["fit_score", "fit_known"], batch_size=500)
+    refresh_weights(organisations)
+
+
+def refresh_weights(organisations: QuerySet[Organisation]) -> None:
+    """Value times fit on each of their opportunities, which Today and the board rank by."""
+    fit = Organisation.objects.filter(pk=OuterRef("organisation_id")).values("fit_score")
+    Opportunity.objects.filter(organisation__in=organisations).update(
+        weight=F("value") * Coalesce(Subquery(fit), Value(UNKNOWN_FIT))
+    )
 
 
 @transaction.atomic

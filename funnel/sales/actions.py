@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from funnel.sales.facts import opportunity_facts, sales_cycle
-from funnel.sales.models import LEVELS_NEEDING_REASON, Level, LevelChange, Opportunity
+from funnel.sales.models import (
+    LEVELS_NEEDING_REASON,
+    Level,
+    LevelChange,
+    Opportunity,
+    forget_measured_cycle,
+)
 from funnel.sales.rules import Prerequisite, check_move
 
 
@@ -85,6 +91,8 @@ def move_opportunity(
         reason=closing_reason,
         override_reason=override_reason if unmet else "",
     )
+    if opportunity.level == Level.WON:
+        forget_measured_cycle(opportunity.owner_id)  # save() covers moves to won
     opportunity.level = to_level
     opportunity.level_changed = at
     opportunity.reason = closing_reason

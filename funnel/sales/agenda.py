@@ -1,7 +1,8 @@
 """Loads Today's candidates from the database and hands them to funnel.sales.priorities.
 
-Each group is fetched with one query ordered like priorities.priority_key and cut at the page's
-limit, so Today costs the same number of queries with 20 or 20,000 opportunities.
+Each group is read in priority order with two queries an index can answer (steps due by the
+end of today, soonest first; then the rest by value times fit) and cut at the page's limit, so
+Today costs the same number of queries with 20 or 20,000 opportunities.
 """
 
 from collections import defaultdict
@@ -9,26 +10,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import (
-    Case,
-    Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from funnel.accounts.models import Team
+from funnel.contacts.models import Organisation
 from funnel.sales.facts import sales_cycle
 from funnel.sales.models import BuyingInfluence, Level, Opportunity
 from funnel.sales.priorities import (
     LEVEL_GROUP,
-    UNKNOWN_FIT,
     Agenda,
     Candidate,
     Group,
@@ -38,8 +28,8 @@ from funnel.sales.priorities import (
 from funnel.sales.rules import InfluenceFacts, OpportunityFacts
 
 ITEMS_PER_GROUP = 10
-# SQLite multiplies value by fit in floating point, so two weights equal to the cent can come
-# out in either order; a few extra rows let priorities.build_agenda make the final cut exactly.
+# A few rows beyond the limit, so build_agenda makes the final cut even where SQLite's floating
+# point puts two weights equal to the cent in the other order.
 TIE_SLACK = 5
 
 
@@ -52,20 +42,46 @@ def agenda_for(
     opportunities = Opportunity.objects.filter(owner=user).select_related(
         "organisation", "main_contact"
     )
-    prospect_ok = Q(organisation__fit_score__isnull=True) | Q(
-        organisation__fit_score__gte=settings.poor_fit_below
-    )
-    due = Q(next_step_at__lt=settings.end_of_today)
     rows: list[Opportunity] = []
     for level in LEVEL_GROUP:
         group = opportunities.filter(level=level)
-        if level == Level.ABOVE:
-            group = group.filter(prospect_ok | due)
-        ordered = in_priority_order(group, settings)
-        rows += list(ordered[: limit + TIE_SLACK] if limit else ordered)
-    totals, left_out = group_counts(user, settings, prospect_ok | due)
+        take = None if limit is None else limit + TIE_SLACK
+        rows += priority_slice(group, settings, limit=take, prospecting=level == Level.ABOVE)
+    totals, left_out = group_counts(user, settings)
     return build_agenda(
         candidates(rows), settings=settings, totals=totals, left_out=left_out, limit=limit
+    )
+
+
+def priority_slice(
+    rows: QuerySet[Opportunity],
+    settings: Settings,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    prospecting: bool = False,
+) -> list[Opportunity]:
+    """rows[offset:offset + limit] in priorities.priority_key order.
+
+    Prospecting leaves poor fits out, unless a step with them is due.
+    """
+    due = Q(next_step_at__lt=settings.end_of_today)
+    due_rows = rows.filter(due).order_by("next_step_at", "pk")
+    later_rows = rows.exclude(due).order_by("-weight", "pk")
+    if prospecting:
+        later_rows = later_rows.filter(suggested_fit(settings))
+    if limit is None:
+        return [*due_rows[offset:], *later_rows]
+    picked = list(due_rows[offset : offset + limit])
+    # Past the first page, where the due rows end decides where the others start.
+    due_count = due_rows.count() if offset else len(picked)
+    later_offset = max(offset - due_count, 0)
+    return picked + list(later_rows[later_offset : later_offset + limit - len(picked)])
+
+
+def suggested_fit(settings: Settings) -> Q:
+    return Q(organisation__fit_score__isnull=True) | Q(
+        organisation__fit_score__gte=settings.poor_fit_below
     )
 
 
@@ -84,38 +100,24 @@ def agenda_settings(user: User, now: datetime) -> Settings:
     )
 
 
-def in_priority_order(
-    opportunities: QuerySet[Opportunity], settings: Settings
-) -> QuerySet[Opportunity]:
-    """The SQL twin of priorities.priority_key, so a LIMIT keeps the right rows."""
-    return opportunities.annotate(
-        urgency=Case(
-            When(next_step_at__lt=settings.now, then=Value(0)),
-            When(next_step_at__lt=settings.end_of_today, then=Value(1)),
-            default=Value(2),
-        ),
-        due_order=Case(When(next_step_at__lt=settings.end_of_today, then=F("next_step_at"))),
-        weight=ExpressionWrapper(
-            F("value") * Coalesce("organisation__fit_score", Value(UNKNOWN_FIT)),
-            output_field=DecimalField(),
-        ),
-    ).order_by("urgency", "due_order", "-weight", "pk")
-
-
-def group_counts(
-    user: User, settings: Settings, suggested: Q
-) -> tuple[dict[Group, int], dict[Group, int]]:
+def group_counts(user: User, settings: Settings) -> tuple[dict[Group, int], dict[Group, int]]:
+    """Open objectives per group, and the poor fits left out of prospecting."""
     counts = (
         Opportunity.objects.filter(owner=user, level__in=list(LEVEL_GROUP))
-        .values("level")
-        .annotate(total=Count("pk"), left_out=Count("pk", filter=~suggested))
+        .values_list("level")
+        .annotate(total=Count("pk"))
         .order_by()
     )
-    totals = {LEVEL_GROUP[Level(row["level"])]: row["total"] for row in counts}
-    left_out = {
-        Group.PROSPECTING: sum(row["left_out"] for row in counts if row["level"] == Level.ABOVE)
-    }
-    return totals, left_out
+    totals = {LEVEL_GROUP[Level(level)]: total for level, total in counts}
+    poor_fits = Organisation.objects.visible_to(user).filter(fit_score__lt=settings.poor_fit_below)
+    poor = (
+        Opportunity.objects.filter(
+            owner=user, level=Level.ABOVE, organisation__in=poor_fits.values("pk")
+        )
+        .exclude(next_step_at__lt=settings.end_of_today)
+        .count()
+    )
+    return totals, {Group.PROSPECTING: poor}
 
 
 def candidates(rows: list[Opportunity]) -> list[Candidate]:

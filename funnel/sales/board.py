@@ -11,12 +11,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from funnel.lib.http import AuthenticatedRequest
-from funnel.sales.agenda import agenda_settings, in_priority_order
+from funnel.sales.agenda import agenda_settings, priority_slice
 from funnel.sales.models import OPEN_LEVELS, Level, Opportunity
 from funnel.sales.priorities import LEVEL_GROUP, NEXT_LEVEL, Settings
 from funnel.sales.rules import drift_warnings
 
-CARDS_PER_PAGE = 20
+CARDS_PER_PAGE = 10
 PREVIOUS_LEVEL = {Level.IN: Level.ABOVE, Level.BEST_FEW: Level.IN}
 
 
@@ -44,7 +44,7 @@ class Column:
 def cards(
     rows: QuerySet[Opportunity], settings: Settings, offset: int
 ) -> tuple[list[Card], int | None]:
-    page = list(rows[offset : offset + CARDS_PER_PAGE + 1])
+    page = priority_slice(rows, settings, offset=offset, limit=CARDS_PER_PAGE + 1)
     more = offset + CARDS_PER_PAGE if len(page) > CARDS_PER_PAGE else None
     return [card(o, settings) for o in page[:CARDS_PER_PAGE]], more
 
@@ -65,22 +65,23 @@ def column_rows(
     request: AuthenticatedRequest, level: str, settings: Settings
 ) -> QuerySet[Opportunity]:
     rows = Opportunity.objects.visible_to(request.user).filter(level=level)
-    return in_priority_order(rows.select_related("organisation", "main_contact"), settings)
+    return rows.select_related("organisation", "main_contact")
 
 
 @login_required
 def funnel_board(request: AuthenticatedRequest) -> HttpResponse:
     settings = agenda_settings(request.user, timezone.now())
     visible = Opportunity.objects.visible_to(request.user)
-    counts = dict(visible.values_list("level").annotate(n=Count("pk")).order_by())
+    counts: dict[str, int] = defaultdict(int)
     totals: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
-    for level, currency, total in (
-        visible.open()
-        .values_list("level", "currency")
-        .annotate(total=Sum("value"))
+    for level, currency, count, total in (
+        visible.values_list("level", "currency")
+        .annotate(count=Count("pk"), total=Sum("value"))
         .order_by("-total")
     ):
-        totals[level].append((currency, total))
+        counts[level] += count
+        if level in OPEN_LEVELS:
+            totals[level].append((currency, total))
     columns = []
     for level in OPEN_LEVELS:
         page, more = cards(column_rows(request, level, settings), settings, 0)

@@ -39,16 +39,39 @@ def opportunity_facts(opportunity: Opportunity) -> OpportunityFacts:
 def sales_cycle(user: User, *, now: datetime | None = None) -> SalesCycle:
     """The user's normal sales cycle: measured from their won deals of the last two years.
 
-    Days are counted in the user's own time zone, whatever zone is active (CLI, demo).
+    Days are counted in the user's own time zone, whatever zone is active (CLI, demo). Today's
+    measure is kept on the profile until a won deal changes (forget_measured_cycle).
     """
-    now = now or timezone.now()
-    setting, zone = Profile.objects.values_list("sales_cycle_days", "time_zone").get(user=user)
+    profile = Profile.objects.only("sales_cycle_days", "time_zone", *MEASURED_FIELDS).get(user=user)
+    zone = ZoneInfo(profile.time_zone)
+    moment = now or timezone.now()
+    today = timezone.localdate(moment, zone)
+    # Only today's measure is kept; a look back in time (the demo's history) measures afresh.
+    is_today = today == timezone.localdate(timezone.now(), zone)
+    if is_today and profile.measured_cycle_on == today:
+        days, deals = profile.measured_cycle_days, profile.measured_cycle_deals
+    else:
+        days, deals = measure_cycle(user, moment, zone)
+        if is_today:
+            profile.measured_cycle_on = today
+            profile.measured_cycle_days, profile.measured_cycle_deals = days, deals
+            profile.save(update_fields=MEASURED_FIELDS)
+    if days is None:
+        return SalesCycle(days=profile.sales_cycle_days, won_deals=0)
+    return SalesCycle(days=days, won_deals=deals)
+
+
+MEASURED_FIELDS = ["measured_cycle_on", "measured_cycle_days", "measured_cycle_deals"]
+
+
+def measure_cycle(user: User, now: datetime, zone: ZoneInfo) -> tuple[int | None, int]:
+    """(median days, won deals), or (None, 0) while there are too few won deals to trust."""
     won = Opportunity.objects.filter(
         owner=user, level=Level.WON, level_changed__range=(now - CYCLE_WINDOW, now)
     ).values_list("first_contact_on", "level_changed")
-    local = ZoneInfo(zone)
-    durations = [(timezone.localdate(won_at, local) - first).days for first, won_at in won]
-    return normal_sales_cycle(durations, setting_days=setting)
+    durations = [(timezone.localdate(won_at, zone) - first).days for first, won_at in won]
+    cycle = normal_sales_cycle(durations, setting_days=0)
+    return (cycle.days, cycle.won_deals) if cycle.measured else (None, 0)
 
 
 def median_days_per_level_of(user: User) -> dict[str, float]:

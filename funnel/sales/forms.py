@@ -1,7 +1,7 @@
 from typing import Any
 
 from django import forms
-from django.db.models import Case, Q, When
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -128,17 +128,20 @@ class InfluenceForm(OwnedModelForm):
 
     def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
         super().__init__(*args, owner=opportunity, **kwargs)
-        limit_choices(
-            self,
-            "person",
-            Person.objects.filter(team=opportunity.team)
-            .select_related("organisation")
-            # People of the customer's organisation first, then everyone else.
-            .annotate(
-                elsewhere=Case(When(organisation_id=opportunity.organisation_id, then=0), default=1)
-            )
-            .order_by("elsewhere", Lower("name")),
-        )
+        limit_choices(self, "person", customer_people(opportunity).order_by(Lower("name")))
+
+
+def customer_people(opportunity: Opportunity) -> QuerySet[Person]:
+    """The customer's people: its organisation's, its main contact, and who already has a role.
+
+    Not the whole address book: a team with 10,000 people would get a 10,000-line menu.
+    """
+    involved = Q(pk=opportunity.main_contact_id) | Q(
+        pk__in=BuyingInfluence.objects.filter(opportunity=opportunity).values("person")
+    )
+    if opportunity.organisation_id:
+        involved |= Q(organisation_id=opportunity.organisation_id)
+    return Person.objects.filter(involved, team=opportunity.team_id).select_related("organisation")
 
 
 class ActivityForm(TeamModelForm):
@@ -153,9 +156,5 @@ class ActivityForm(TeamModelForm):
         super().__init__(*args, team=opportunity.team, **kwargs)
         self.instance.opportunity = opportunity
         self.fields["occurred"].initial = timezone.localtime().replace(second=0, microsecond=0)
-        involved = Q(influences__opportunity=opportunity) | Q(pk=opportunity.main_contact_id)
-        if opportunity.organisation_id:
-            involved |= Q(organisation_id=opportunity.organisation_id)
-        people = Person.objects.filter(involved, team=opportunity.team).distinct().order_by("name")
-        limit_choices(self, "person", people)
+        limit_choices(self, "person", customer_people(opportunity).order_by(Lower("name")))
         self.fields["person"].initial = opportunity.main_contact_id

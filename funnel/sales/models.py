@@ -1,6 +1,7 @@
 """Sales objectives (opportunities), who influences them, how they move, and what was done."""
 
-from typing import Self
+from decimal import Decimal
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from funnel.accounts.models import Team, TeamOwnedQuerySet
+from funnel.accounts.models import Profile, Team, TeamOwnedQuerySet
 from funnel.contacts.models import Channel, Organisation, Person
+from funnel.fit.rules import ranking_weight
 from funnel.lib.money import CURRENCY_CHOICES, format_money
 
 
@@ -34,6 +36,11 @@ LEVEL_ORDER = models.Case(
     output_field=models.IntegerField(),
 )
 LEVELS_NEEDING_REASON = [Level.LOST, Level.DEAD]
+
+
+def forget_measured_cycle(owner_id: int) -> None:
+    """A won deal came, went or changed: measure the sales cycle again on the next look."""
+    Profile.objects.filter(user_id=owner_id).update(measured_cycle_on=None)
 
 
 class OpportunityQuerySet(TeamOwnedQuerySet):
@@ -84,6 +91,9 @@ class Opportunity(models.Model):
         _("next step"), max_length=200, blank=True, help_text=_("What you will do next, and how.")
     )
     next_step_at = models.DateTimeField(_("next step due"), null=True, blank=True)
+    # Value times the customer's fit, kept here (save(), fit.actions.refresh_fit) so Today and
+    # the board can take the top few from an index instead of ranking every opportunity.
+    weight = models.DecimalField(max_digits=17, decimal_places=2, default=0, editable=False)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was lost or abandoned."))
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
@@ -113,15 +123,40 @@ class Opportunity(models.Model):
             models.CheckConstraint(condition=~Q(title=""), name="opportunity_title_not_empty"),
         ]
         indexes = [
-            models.Index(fields=["team", "level"], name="opportunity_team_level"),
+            # Covers the board's counts and totals per level and currency without the table.
+            models.Index(
+                fields=["team", "level", "currency", "value"], name="opportunity_team_totals"
+            ),
+            models.Index(fields=["team", "level", "next_step_at"], name="opportunity_team_due"),
             models.Index(fields=["owner", "level", "next_step_at"], name="opportunity_owner_due"),
+            models.Index(fields=["owner", "level", "weight"], name="opportunity_owner_weight"),
+            models.Index(fields=["team", "level", "weight"], name="opportunity_team_weight"),
         ]
 
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fit = self.organisation.fit_score if self.organisation else None
+        self.weight = ranking_weight(Decimal(self.value), fit)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"value", "organisation"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "weight"}
+        super().save(*args, **kwargs)
+        if self.level == Level.WON:
+            forget_measured_cycle(self.owner_id)
+
     def get_absolute_url(self) -> str:
         return reverse("opportunity_detail", args=[self.pk])
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self.level == Level.WON:
+            forget_measured_cycle(self.owner_id)
+        return super().delete(*args, **kwargs)
+
+    @property
+    def fit_score(self) -> int | None:
+        return self.organisation.fit_score if self.organisation else None
 
     @property
     def customer_name(self) -> str:

@@ -16,12 +16,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from funnel.fit.rules import is_poor_fit
+from funnel.fit.rules import is_poor_fit, ranking_weight
 from funnel.sales.models import Level
 from funnel.sales.rules import OpportunityFacts, check_move, drift_warnings
-
-# An unknown fit ranks as an average one: neither buried nor promoted.
-UNKNOWN_FIT = 50
 
 
 class Group(IntEnum):
@@ -157,8 +154,7 @@ def priority_key(
     """Overdue, then due today (each soonest first), then the largest value times fit."""
     level = urgency(candidate.next_step_at, settings)
     due = candidate.next_step_at if level != Urgency.LATER else None
-    fit = UNKNOWN_FIT if candidate.fit_score is None else candidate.fit_score
-    return (level, due, -candidate.value * fit, candidate.id)
+    return (level, due, -ranking_weight(candidate.value, candidate.fit_score), candidate.id)
 
 
 def is_suggested(candidate: Candidate, settings: Settings) -> bool:
