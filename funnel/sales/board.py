@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from funnel.lib.http import AuthenticatedRequest
 from funnel.sales.agenda import agenda_settings, priority_slice
-from funnel.sales.models import OPEN_LEVELS, Level, Opportunity
-from funnel.sales.priorities import LEVEL_GROUP, NEXT_LEVEL, Settings
+from funnel.sales.models import NEXT_LEVEL, OPEN_LEVELS, Level, Opportunity
+from funnel.sales.priorities import LEVEL_GROUP, Settings
 from funnel.sales.rules import drift_warnings
 
 CARDS_PER_PAGE = 10

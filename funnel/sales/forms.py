@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from funnel.contacts.models import Organisation, Person
 from funnel.lib.forms import OwnedModelForm, TeamModelForm, limit_choices
-from funnel.sales.models import OPEN_LEVELS, Activity, BuyingInfluence, Level, Opportunity
+from funnel.sales.models import (
+    NEXT_LEVEL,
+    OPEN_LEVELS,
+    Activity,
+    BuyingInfluence,
+    Level,
+    Opportunity,
+)
 
 
 class DateInput(forms.DateInput):
@@ -100,6 +107,8 @@ class MoveForm(forms.Form):
         to_level = self.fields["to_level"]
         assert isinstance(to_level, forms.ChoiceField)
         to_level.choices = [choice for choice in Level.choices if choice[0] != opportunity.level]
+        # Offer the next step down the funnel; moving back or closing is a deliberate choice.
+        to_level.initial = NEXT_LEVEL.get(Level(opportunity.level))
 
 
 class NextStepForm(forms.ModelForm):

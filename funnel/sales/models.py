@@ -30,6 +30,7 @@ class Level(models.TextChoices):
 
 
 OPEN_LEVELS = [Level.ABOVE, Level.IN, Level.BEST_FEW]
+NEXT_LEVEL = {Level.ABOVE: Level.IN, Level.IN: Level.BEST_FEW, Level.BEST_FEW: Level.WON}
 # Sorts levels in funnel order (above first) rather than alphabetically.
 LEVEL_ORDER = models.Case(
     *[models.When(level=level, then=rank) for rank, level in enumerate(Level.values)],

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from funnel.fit.rules import is_poor_fit, ranking_weight
-from funnel.sales.models import Level
+from funnel.sales.models import NEXT_LEVEL, Level
 from funnel.sales.rules import OpportunityFacts, check_move, drift_warnings
 
 
@@ -68,7 +68,6 @@ LEVEL_GROUP = {
     Level.ABOVE: Group.PROSPECTING,
     Level.IN: Group.IN_FUNNEL,
 }
-NEXT_LEVEL = {Level.ABOVE: Level.IN, Level.IN: Level.BEST_FEW, Level.BEST_FEW: Level.WON}
 
 
 class Urgency(IntEnum):

@@ -25,8 +25,14 @@ from funnel.sales.forms import (
     NextStepForm,
     OpportunityForm,
 )
-from funnel.sales.models import LEVEL_ORDER, OPEN_LEVELS, BuyingInfluence, Level, Opportunity
-from funnel.sales.priorities import NEXT_LEVEL
+from funnel.sales.models import (
+    LEVEL_ORDER,
+    NEXT_LEVEL,
+    OPEN_LEVELS,
+    BuyingInfluence,
+    Level,
+    Opportunity,
+)
 from funnel.sales.rules import Prerequisite, check_move, drift_warnings
 
 DETAIL = "sales/opportunity_detail.html"
