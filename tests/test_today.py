@@ -16,9 +16,9 @@ from funnel.contacts.models import Organisation, Person
 from funnel.sales.agenda import agenda_for, agenda_settings, candidates
 from funnel.sales.models import BuyingInfluence, Level, Opportunity
 from funnel.sales.priorities import (
+    AgendaSettings,
     Candidate,
     Group,
-    Settings,
     Urgency,
     build_agenda,
 )
@@ -28,7 +28,7 @@ from tests.conftest import PASSWORD
 UTC = dt.UTC
 ROME = zoneinfo.ZoneInfo("Europe/Rome")
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
-SETTINGS = Settings(
+SETTINGS = AgendaSettings(
     now=NOW,
     end_of_today=dt.datetime(2026, 12, 1, 0, 0, tzinfo=UTC),
     today=dt.date(2026, 11, 30),

@@ -20,9 +20,9 @@ from funnel.sales.models import BuyingInfluence, Level, Opportunity
 from funnel.sales.priorities import (
     LEVEL_GROUP,
     Agenda,
+    AgendaSettings,
     Candidate,
     Group,
-    Settings,
     build_agenda,
 )
 from funnel.sales.rules import InfluenceFacts, OpportunityFacts
@@ -55,7 +55,7 @@ def agenda_for(
 
 def priority_slice(
     rows: QuerySet[Opportunity],
-    settings: Settings,
+    settings: AgendaSettings,
     *,
     offset: int = 0,
     limit: int | None = None,
@@ -79,19 +79,19 @@ def priority_slice(
     return picked + list(later_rows[later_offset : later_offset + limit - len(picked)])
 
 
-def suggested_fit(settings: Settings) -> Q:
+def suggested_fit(settings: AgendaSettings) -> Q:
     return Q(organisation__fit_score__isnull=True) | Q(
         organisation__fit_score__gte=settings.poor_fit_below
     )
 
 
-def agenda_settings(user: User, now: datetime) -> Settings:
+def agenda_settings(user: User, now: datetime) -> AgendaSettings:
     today = timezone.localdate(now)
     start_of_tomorrow = timezone.make_aware(
         datetime.combine(today + timedelta(days=1), datetime.min.time())
     )
     team = Team.objects.only("poor_fit_below").get(pk=user.profile.team_id)
-    return Settings(
+    return AgendaSettings(
         now=now,
         end_of_today=start_of_tomorrow,
         today=today,
@@ -100,7 +100,7 @@ def agenda_settings(user: User, now: datetime) -> Settings:
     )
 
 
-def group_counts(user: User, settings: Settings) -> tuple[dict[Group, int], dict[Group, int]]:
+def group_counts(user: User, settings: AgendaSettings) -> tuple[dict[Group, int], dict[Group, int]]:
     """Open objectives per group, and the poor fits left out of prospecting."""
     counts = (
         Opportunity.objects.filter(owner=user, level__in=list(LEVEL_GROUP))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from funnel.lib.http import AuthenticatedRequest
 from funnel.sales.agenda import agenda_settings, priority_slice
 from funnel.sales.models import NEXT_LEVEL, OPEN_LEVELS, Level, Opportunity
-from funnel.sales.priorities import LEVEL_GROUP, Settings
+from funnel.sales.priorities import LEVEL_GROUP, AgendaSettings
 from funnel.sales.rules import drift_warnings
 
 CARDS_PER_PAGE = 10
@@ -42,14 +42,14 @@ class Column:
 
 
 def cards(
-    rows: QuerySet[Opportunity], settings: Settings, offset: int
+    rows: QuerySet[Opportunity], settings: AgendaSettings, offset: int
 ) -> tuple[list[Card], int | None]:
     page = priority_slice(rows, settings, offset=offset, limit=CARDS_PER_PAGE + 1)
     more = offset + CARDS_PER_PAGE if len(page) > CARDS_PER_PAGE else None
     return [card(o, settings) for o in page[:CARDS_PER_PAGE]], more
 
 
-def card(opportunity: Opportunity, settings: Settings) -> Card:
+def card(opportunity: Opportunity, settings: AgendaSettings) -> Card:
     warnings = drift_warnings(
         opportunity.level,
         since=timezone.localdate(opportunity.level_changed),
@@ -62,7 +62,7 @@ def card(opportunity: Opportunity, settings: Settings) -> Card:
 
 
 def column_rows(
-    request: AuthenticatedRequest, level: str, settings: Settings
+    request: AuthenticatedRequest, level: str, settings: AgendaSettings
 ) -> QuerySet[Opportunity]:
     rows = Opportunity.objects.visible_to(request.user).filter(level=level)
     return rows.select_related("organisation", "main_contact")
@@ -91,7 +91,7 @@ def funnel_board(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "sales/board.html", context)
 
 
-def card_context(settings: Settings) -> dict[str, object]:
+def card_context(settings: AgendaSettings) -> dict[str, object]:
     return {"now": settings.now, "poor_fit_below": settings.poor_fit_below}
 
 

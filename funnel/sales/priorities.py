@@ -123,7 +123,9 @@ class GroupSummary:
 
 
 @dataclass(frozen=True)
-class Settings:
+class AgendaSettings:
+    """What the order depends on besides the opportunities: the time, the cycle, the threshold."""
+
     now: datetime
     end_of_today: datetime
     today: date
@@ -133,7 +135,7 @@ class Settings:
 
 @dataclass
 class Agenda:
-    settings: Settings
+    settings: AgendaSettings
     groups: list[GroupSummary] = field(default_factory=list)
 
     @property
@@ -141,14 +143,14 @@ class Agenda:
         return [item for group in self.groups for item in group.items]
 
 
-def urgency(due: datetime | None, settings: Settings) -> Urgency:
+def urgency(due: datetime | None, settings: AgendaSettings) -> Urgency:
     if due is None or due >= settings.end_of_today:
         return Urgency.LATER
     return Urgency.OVERDUE if due < settings.now else Urgency.DUE_TODAY
 
 
 def priority_key(
-    candidate: Candidate, settings: Settings
+    candidate: Candidate, settings: AgendaSettings
 ) -> tuple[Urgency, datetime | None, Decimal, int]:
     """Overdue, then due today (each soonest first), then the largest value times fit."""
     level = urgency(candidate.next_step_at, settings)
@@ -156,7 +158,7 @@ def priority_key(
     return (level, due, -ranking_weight(candidate.value, candidate.fit_score), candidate.id)
 
 
-def is_suggested(candidate: Candidate, settings: Settings) -> bool:
+def is_suggested(candidate: Candidate, settings: AgendaSettings) -> bool:
     """Poor fits are not suggested for prospecting, unless the user already planned a step."""
     if candidate.level != Level.ABOVE:
         return True
@@ -168,7 +170,7 @@ def is_suggested(candidate: Candidate, settings: Settings) -> bool:
 def build_agenda(
     candidates: Iterable[Candidate],
     *,
-    settings: Settings,
+    settings: AgendaSettings,
     totals: dict[Group, int],
     left_out: dict[Group, int] | None = None,
     limit: int | None = None,
@@ -187,7 +189,7 @@ def build_agenda(
     return agenda
 
 
-def explain(candidate: Candidate, group: Group, settings: Settings) -> Item:
+def explain(candidate: Candidate, group: Group, settings: AgendaSettings) -> Item:
     due = candidate.next_step_at
     level = urgency(due, settings)
     warnings = tuple(
@@ -208,7 +210,7 @@ def explain(candidate: Candidate, group: Group, settings: Settings) -> Item:
     return Item(group, kind, candidate, reason, due, level, move_to, warnings)
 
 
-def what_to_do(candidate: Candidate, settings: Settings) -> tuple[str, str]:
+def what_to_do(candidate: Candidate, settings: AgendaSettings) -> tuple[str, str]:
     """The method's next piece of work at this level, as (kind, reason)."""
     to_level = NEXT_LEVEL[Level(candidate.level)]
     unmet = check_move(
