@@ -153,9 +153,9 @@ def priority_key(
     candidate: Candidate, settings: AgendaSettings
 ) -> tuple[Urgency, datetime | None, Decimal, int]:
     """Overdue, then due today (each soonest first), then the largest value times fit."""
-    level = urgency(candidate.next_step_at, settings)
-    due = candidate.next_step_at if level != Urgency.LATER else None
-    return (level, due, -ranking_weight(candidate.value, candidate.fit_score), candidate.id)
+    when = urgency(candidate.next_step_at, settings)
+    due = candidate.next_step_at if when != Urgency.LATER else None
+    return (when, due, -ranking_weight(candidate.value, candidate.fit_score), candidate.id)
 
 
 def is_suggested(candidate: Candidate, settings: AgendaSettings) -> bool:
@@ -191,7 +191,7 @@ def build_agenda(
 
 def explain(candidate: Candidate, group: Group, settings: AgendaSettings) -> Item:
     due = candidate.next_step_at
-    level = urgency(due, settings)
+    when = urgency(due, settings)
     warnings = tuple(
         drift_warnings(
             candidate.level,
@@ -203,25 +203,25 @@ def explain(candidate: Candidate, group: Group, settings: AgendaSettings) -> Ite
     )
     move_to = NEXT_LEVEL[Level(candidate.level)]
     kind, reason = what_to_do(candidate, settings)
-    if level != Urgency.LATER and due is not None:
-        kind, reason = "next_step", due_reason(candidate, level, due)
+    if when != Urgency.LATER and due is not None:
+        kind, reason = "next_step", due_reason(candidate, when, due)
     elif due is None:
         warnings += (_("No next step planned."),)
-    return Item(group, kind, candidate, reason, due, level, move_to, warnings)
+    return Item(group, kind, candidate, reason, due, when, move_to, warnings)
 
 
 def what_to_do(candidate: Candidate, settings: AgendaSettings) -> tuple[str, str]:
     """The method's next piece of work at this level, as (kind, reason)."""
-    to_level = NEXT_LEVEL[Level(candidate.level)]
-    unmet = check_move(
-        candidate.facts, to_level, today=settings.today, cycle_days=settings.cycle_days
-    )
     if candidate.level == Level.BEST_FEW:
         if candidate.expected_close_on is None:
             return "close", _("Confirm and sign: agree on a close date.")
         return "close", _("Confirm and sign: expected to close on %(date)s.") % {
             "date": short_date(candidate.expected_close_on)
         }
+    to_level = NEXT_LEVEL[Level(candidate.level)]
+    unmet = check_move(
+        candidate.facts, to_level, today=settings.today, cycle_days=settings.cycle_days
+    )
     if candidate.level == Level.ABOVE:
         if unmet:
             return "qualify", unmet[0].text
@@ -236,9 +236,9 @@ def what_to_do(candidate: Candidate, settings: AgendaSettings) -> tuple[str, str
     return kind, first.text
 
 
-def due_reason(candidate: Candidate, level: Urgency, due: datetime) -> str:
+def due_reason(candidate: Candidate, when: Urgency, due: datetime) -> str:
     step = candidate.next_step or _("Next step")
-    if level == Urgency.OVERDUE:
+    if when == Urgency.OVERDUE:
         return _("%(step)s (overdue since %(when)s)") % {"step": step, "when": short_datetime(due)}
     return _("%(step)s (due today at %(time)s)") % {
         "step": step,
