@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from funnel.contacts.models import Organisation, Person
 from funnel.sales.actions import GateClosed, create_opportunity, move_opportunity
@@ -578,3 +579,24 @@ def test_parking_in_nurture_and_moving_back_up_never_need_an_override(deal, owne
         ("above", ""),
         ("nurture", ""),
     ]
+
+
+def test_deals_won_after_the_moment_asked_about_do_not_count(owner, organisation):
+    for days in [20, 30, 40, 50, 60]:
+        win(owner, organisation, days=days, won_at=NOW + timedelta(days=10))
+    assert sales_cycle(owner, now=NOW).source == "your setting"
+
+
+def test_deals_signed_at_first_contact_still_give_a_cycle_of_at_least_a_day():
+    assert normal_sales_cycle([0, 0, 0, 0, 0], setting_days=60).days == 1
+
+
+def test_todays_cycle_follows_a_deal_won_or_reopened_today(owner, organisation):
+    now = timezone.now()
+    for days in [20, 30, 40, 50]:
+        win(owner, organisation, days=days, won_at=now - timedelta(days=5))
+    assert sales_cycle(owner).source == "your setting"  # measured, and kept for the day
+    fifth = win(owner, organisation, days=100, won_at=now - timedelta(days=1))
+    assert sales_cycle(owner).source == "median of 5 won deals"
+    move_opportunity(opportunity=fifth, to_level=Level.BEST_FEW, by=owner)
+    assert sales_cycle(owner).source == "your setting"
