@@ -672,3 +672,36 @@ def test_a_drifting_best_few_is_flagged_in_the_list_and_on_its_organisation(
         text = owner_client.get(page).text
         assert text.count(warning) == 1, page
         assert text.count("has passed.") == 1, page
+
+
+def test_the_activity_log_shows_the_latest_first_and_the_rest_on_demand(
+    owner, owner_client, opportunity
+):
+    for day in range(1, 26):
+        Activity.objects.create(
+            team=opportunity.team,
+            opportunity=opportunity,
+            by=owner,
+            notes=f"Call number {day:02}",
+            occurred=timezone.now() - timedelta(days=26 - day),
+        )
+    page = owner_client.get(opportunity.get_absolute_url()).text
+    assert "Call number 25" in page
+    assert "Call number 06" in page
+    assert "Call number 05" not in page
+    older = reverse("opportunity_activities", args=[opportunity.pk]) + "?offset=20"
+    assert f'hx-get="{older}"' in page
+
+    fragment = owner_client.get(older, HTTP_HX_REQUEST="true").text
+    assert "<html" not in fragment
+    assert [f"Call number {n:02}" in fragment for n in (5, 1, 6)] == [True, True, False]
+    assert "Show more" not in fragment
+
+    without_htmx = owner_client.get(older)
+    assert without_htmx.url == f"{opportunity.get_absolute_url()}?older=20#activities"
+    assert "Call number 05" in owner_client.get(without_htmx.url).text
+
+
+def test_older_activities_of_someone_elses_opportunity_are_not_found(outsider_client, opportunity):
+    url = reverse("opportunity_activities", args=[opportunity.pk]) + "?offset=20"
+    assert outsider_client.get(url, HTTP_HX_REQUEST="true").status_code == 404

@@ -28,4 +28,9 @@ urlpatterns = [
         name="influence_delete",
     ),
     path("opportunities/<int:pk>/activities/", views.activity_add, name="activity_add"),
+    path(
+        "opportunities/<int:pk>/activities/older/",
+        views.opportunity_activities,
+        name="opportunity_activities",
+    ),
 ]

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.db.models.functions import Lower
 from django.forms import BaseForm
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -36,6 +36,7 @@ from funnel.sales.models import (
 from funnel.sales.rules import Prerequisite, check_move, drift_warnings
 
 DETAIL = "sales/opportunity_detail.html"
+ACTIVITIES_PER_PAGE = 20
 
 
 def get_opportunity(request: AuthenticatedRequest, pk: int) -> Opportunity:
@@ -123,7 +124,7 @@ def detail_context(
         ),
         "next_step_form": forms.get("next_step_form") or NextStepForm(instance=opportunity),
         "influences": opportunity.influences.select_related("person", "person__organisation"),
-        "activities": opportunity.activities.select_related("person", "by")[:50],
+        **activity_page(opportunity, 0),
         "level_changes": opportunity.level_changes.select_related("by").order_by("-at", "-pk"),
         "influence_form": forms.get("influence_form") or InfluenceForm(opportunity=opportunity),
         "activity_form": forms.get("activity_form") or ActivityForm(opportunity=opportunity),
@@ -132,10 +133,35 @@ def detail_context(
     }
 
 
+def activity_page(opportunity: Opportunity, offset: int) -> dict[str, object]:
+    """One page of the activity log, newest first, and where the next page starts."""
+    rows = opportunity.activities.select_related("person")
+    page = list(rows[offset : offset + ACTIVITIES_PER_PAGE + 1])
+    more = offset + ACTIVITIES_PER_PAGE if len(page) > ACTIVITIES_PER_PAGE else None
+    return {"activities": page[:ACTIVITIES_PER_PAGE], "more_activities_from": more}
+
+
+@login_required
+def opportunity_activities(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Older activities (the log's 'show more'); without htmx, the page they belong to."""
+    opportunity = get_opportunity(request, pk)
+    offset = request.GET.get("offset", "")
+    if not offset.isdigit():
+        raise Http404
+    if not request.htmx:
+        return redirect(f"{opportunity.get_absolute_url()}?older={offset}#activities")
+    context = {"opportunity": opportunity, **activity_page(opportunity, int(offset))}
+    return render(request, f"{DETAIL}#more-activities", context)
+
+
 @login_required
 def opportunity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
-    return render(request, DETAIL, detail_context(opportunity))
+    context = detail_context(opportunity)
+    older = request.GET.get("older", "")  # the activity log's "show more" without htmx
+    if older.isdigit():
+        context.update(activity_page(opportunity, int(older)))
+    return render(request, DETAIL, context)
 
 
 @login_required
