@@ -470,11 +470,10 @@ def test_the_activity_person_dropdown_offers_only_people_involved(
     owner, owner_client, opportunity, person, outsider_person
 ):
     stranger = Person.objects.create(team=owner.profile.team, name="Unrelated Contact")
-    response = owner_client.get(opportunity.get_absolute_url())
-    offered = list(response.context["activity_form"].fields["person"].queryset)
-    assert offered == [person]
-    assert stranger not in offered
-    assert outsider_person not in offered
+    form = owner_client.get(url("activity_form", opportunity), headers=HTMX).text
+    assert f'<option value="{person.pk}"' in form
+    assert f'<option value="{stranger.pk}"' not in form
+    assert f'<option value="{outsider_person.pk}"' not in form
 
 
 def test_another_teams_person_cannot_be_named_on_an_activity(
@@ -485,6 +484,39 @@ def test_another_teams_person_cannot_be_named_on_an_activity(
     assert response.status_code == 422
     assert "Select a valid choice." in response.text
     assert not Activity.objects.exists()
+
+
+def test_the_folded_forms_are_drawn_when_opened_or_when_asked_for(
+    owner_client, opportunity, person
+):
+    BuyingInfluence.objects.create(opportunity=opportunity, person=person, role="economic")
+    page = owner_client.get(opportunity.get_absolute_url()).text
+    assert 'name="activity-kind"' not in page
+    assert 'name="influence-role"' not in page
+    assert f'hx-get="{url("activity_form", opportunity)}"' in page
+
+    fragment = owner_client.get(url("activity_form", opportunity), headers=HTMX).text
+    assert "<html" not in fragment
+    assert 'name="activity-kind"' in fragment
+    assert 'name="influence-role"' in owner_client.get(url("influence_form", opportunity)).text
+
+    # From Today's "Log an activity", or without script: the form is on the page, open.
+    assert (
+        'name="activity-kind"' in owner_client.get(opportunity.get_absolute_url() + "?log=1").text
+    )
+    with_form = owner_client.get(opportunity.get_absolute_url() + "?add=influence").text
+    assert 'name="influence-role"' in with_form
+
+
+def test_an_opportunity_without_buying_influences_shows_the_form_to_add_one(
+    owner_client, opportunity
+):
+    assert 'name="influence-role"' in owner_client.get(opportunity.get_absolute_url()).text
+
+
+@pytest.mark.parametrize("name", ["activity_form", "influence_form"])
+def test_someone_elses_forms_are_not_found(outsider_client, opportunity, name):
+    assert outsider_client.get(url(name, opportunity), headers=HTMX).status_code == 404
 
 
 # The list

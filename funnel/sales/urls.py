@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("opportunities/<int:pk>/delete/", views.opportunity_delete, name="opportunity_delete"),
     path("opportunities/<int:pk>/influences/", views.influence_add, name="influence_add"),
+    path("opportunities/<int:pk>/influences/form/", views.influence_form, name="influence_form"),
+    path("opportunities/<int:pk>/activities/form/", views.activity_form, name="activity_form"),
     path(
         "opportunities/<int:pk>/influences/<int:influence_pk>/",
         views.influence_edit,

@@ -123,11 +123,12 @@ def detail_context(
             cycle_days=cycle.days,
         ),
         "next_step_form": forms.get("next_step_form") or NextStepForm(instance=opportunity),
-        "influences": opportunity.influences.select_related("person", "person__organisation"),
+        "influences": list(opportunity.influences.select_related("person", "person__organisation")),
         **activity_page(opportunity, 0),
         "level_changes": opportunity.level_changes.select_related("by").order_by("-at", "-pk"),
-        "influence_form": forms.get("influence_form") or InfluenceForm(opportunity=opportunity),
-        "activity_form": forms.get("activity_form") or ActivityForm(opportunity=opportunity),
+        # The two forms folded away are drawn when opened (influence_form, activity_form views).
+        "influence_form": forms.get("influence_form"),
+        "activity_form": forms.get("activity_form"),
         "move_form": forms.get("move_form") or MoveForm(opportunity=opportunity),
         "status_choices": BuyingInfluence.Status.choices,
     }
@@ -161,7 +162,26 @@ def opportunity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     older = request.GET.get("older", "")  # the activity log's "show more" without htmx
     if older.isdigit():
         context.update(activity_page(opportunity, int(older)))
+    # Asked for by the Today page's "Log an activity", a page without script, or a first visit.
+    if request.GET.get("log"):
+        context["activity_form"] = ActivityForm(opportunity=opportunity)
+    if request.GET.get("add") == "influence" or not context["influences"]:
+        context["influence_form"] = InfluenceForm(opportunity=opportunity)
     return render(request, DETAIL, context)
+
+
+@login_required
+def influence_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    opportunity = get_opportunity(request, pk)
+    context = {"opportunity": opportunity, "influence_form": InfluenceForm(opportunity=opportunity)}
+    return render(request, f"{DETAIL}#influence-form", context)
+
+
+@login_required
+def activity_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    opportunity = get_opportunity(request, pk)
+    context = {"opportunity": opportunity, "activity_form": ActivityForm(opportunity=opportunity)}
+    return render(request, f"{DETAIL}#activity-form", context)
 
 
 @login_required
