@@ -28,6 +28,21 @@ from funnel.sales.priorities import (
 from funnel.sales.rules import InfluenceFacts, OpportunityFacts
 
 ITEMS_PER_GROUP = 10
+# What Today's items and the board's cards show: fetching only these keeps wide rows cheap.
+CARD_FIELDS = [
+    "title",
+    "level",
+    "value",
+    "currency",
+    "next_step",
+    "next_step_at",
+    "expected_close_on",
+    "level_changed",
+    "organisation__name",
+    "organisation__fit_score",
+    "organisation__fit_known",
+    "main_contact__name",
+]
 # A few rows beyond the limit, so build_agenda makes the final cut even where SQLite's floating
 # point puts two weights equal to the cent in the other order.
 TIE_SLACK = 5
@@ -39,8 +54,10 @@ def agenda_for(
     """Today for this user, in the time zone that is active (the user's, in views and CLI)."""
     now = now or timezone.now()
     settings = agenda_settings(user, now)
-    opportunities = Opportunity.objects.filter(owner=user).select_related(
-        "organisation", "main_contact"
+    opportunities = (
+        Opportunity.objects.filter(owner=user)
+        .select_related("organisation", "main_contact")
+        .only(*CARD_FIELDS)
     )
     rows: list[Opportunity] = []
     for level in LEVEL_GROUP:

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from funnel.lib.http import AuthenticatedRequest
-from funnel.sales.agenda import agenda_settings, priority_slice
+from funnel.sales.agenda import CARD_FIELDS, agenda_settings, priority_slice
 from funnel.sales.models import NEXT_LEVEL, OPEN_LEVELS, Level, Opportunity
 from funnel.sales.priorities import LEVEL_GROUP, AgendaSettings
 from funnel.sales.rules import drift_warnings
@@ -65,7 +65,7 @@ def column_rows(
     request: AuthenticatedRequest, level: str, settings: AgendaSettings
 ) -> QuerySet[Opportunity]:
     rows = Opportunity.objects.visible_to(request.user).filter(level=level)
-    return rows.select_related("organisation", "main_contact")
+    return rows.select_related("organisation", "main_contact").only(*CARD_FIELDS)
 
 
 @login_required
