@@ -131,6 +131,11 @@ class Opportunity(models.Model):
             models.Index(fields=["team", "level", "next_step_at"], name="opportunity_team_due"),
             models.Index(fields=["owner", "level", "next_step_at"], name="opportunity_owner_due"),
             models.Index(fields=["owner", "level", "weight"], name="opportunity_owner_weight"),
+            # Covers Today's count of poor fits left out of prospecting.
+            models.Index(
+                fields=["owner", "level", "organisation", "next_step_at"],
+                name="opportunity_owner_customers",
+            ),
             models.Index(fields=["team", "level", "weight"], name="opportunity_team_weight"),
         ]
 
