@@ -564,10 +564,11 @@ def test_the_next_step_can_be_scheduled_from_today_and_leads_back_to_today(
 ):
     clock(NOW)
     deal = make_opportunity("Website")
-    page = today_page(owner_client).text
     action = reverse("opportunity_next_step", args=[deal.pk])
-    assert f'action="{action}"' in page
-    assert '<input type="hidden" name="next" value="/today/">' in page
+    assert f'hx-get="{action}"' in today_page(owner_client).text  # drawn when opened
+    form = owner_client.get(action, headers={"HX-Request": "true"}).text
+    assert f'action="{action}"' in form
+    assert '<input type="hidden" name="next" value="/today/">' in form
     data = {
         "next-next_step": "Call Giulia",
         "next-next_step_at": "2026-12-02T09:30",

@@ -6,7 +6,6 @@ from funnel.contacts.models import Organisation
 from funnel.lib.http import AuthenticatedRequest
 from funnel.sales.agenda import agenda_for
 from funnel.sales.facts import median_days_per_level_of, sales_cycle
-from funnel.sales.forms import NextStepForm
 from funnel.sales.models import OPEN_LEVELS, Activity
 
 
@@ -21,15 +20,15 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
         .select_related("opportunity", "person")
         .order_by("-occurred")[:5]
     )
+    agenda = agenda_for(request.user)
+    # The welcome shows to someone who has nothing yet: no need to ask when there is work.
+    has_organisations = any(group.total for group in agenda.groups) or (
+        Organisation.objects.visible_to(request.user).exists()
+    )
     return render(
         request,
         "front/today.html",
-        {
-            "agenda": agenda_for(request.user),
-            "next_step_form": NextStepForm(),
-            "has_organisations": Organisation.objects.visible_to(request.user).exists(),
-            "recent_activities": recent,
-        },
+        {"agenda": agenda, "has_organisations": has_organisations, "recent_activities": recent},
     )
 
 

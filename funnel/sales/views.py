@@ -268,10 +268,14 @@ def opportunity_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def opportunity_next_step(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """Schedule the next step, from the opportunity page or straight from Today."""
+    """Schedule the next step, from the opportunity page or straight from Today.
+
+    GET draws Today's small form when its item asks for it.
+    """
     opportunity = get_opportunity(request, pk)
+    if request.method != "POST":
+        return render(request, "sales/next_step_inline.html", {"opportunity": opportunity})
     form = NextStepForm(request.POST, instance=opportunity)
     if not form.is_valid():
         return render(request, DETAIL, detail_context(opportunity, next_step_form=form), status=422)
