@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from funnel.lib.http import AuthenticatedRequest
 from funnel.sales.agenda import CARD_FIELDS, agenda_settings, priority_slice
@@ -26,6 +27,15 @@ class Card:
     warnings: list[str]
     move_up: str | None
     move_down: str
+
+    # The buttons' names for screen readers, in Python: cheaper than a blocktranslate per card.
+    @property
+    def up_label(self) -> str:
+        return _("Move %(title)s back up the funnel") % {"title": self.opportunity.title}
+
+    @property
+    def down_label(self) -> str:
+        return _("Move %(title)s down the funnel") % {"title": self.opportunity.title}
 
 
 @dataclass(frozen=True)
