@@ -655,3 +655,9 @@ def test_a_known_fit_shows_its_badge_on_today(owner_client, owner, make_opportun
     page = today_page(owner_client).text
     assert "Fit 90" in page
     assert "poor fit" not in page
+
+
+def test_someone_elses_schedule_form_is_not_found(outsider_client, make_opportunity):
+    deal = make_opportunity("Website")
+    url = reverse("opportunity_next_step", args=[deal.pk])
+    assert outsider_client.get(url, headers={"HX-Request": "true"}).status_code == 404
