@@ -144,6 +144,22 @@ def test_a_move_with_the_keyboard_can_be_cancelled_and_nothing_moves(
     assert opportunity.level == "above"
 
 
+def test_the_next_step_is_scheduled_from_today_in_place(page: Page, live_server, opportunity):
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "anna")
+    item = page.locator(".agenda-item", has_text=opportunity.title)
+    expect(item).to_contain_text("No next step planned.")
+    item.get_by_text("Schedule the next step").click()
+    item.get_by_label("What").fill("Call Giulia about the proposal")
+    item.get_by_label("When").fill("2030-01-15T10:30")
+    shoot(page, "today-schedule")
+    item.get_by_role("button", name="Schedule").click()
+    expect(page.locator(".messages")).to_contain_text("Next step planned for")
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    opportunity.refresh_from_db()
+    assert opportunity.next_step == "Call Giulia about the proposal"
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_screenshots_of_the_main_pages(page: Page, live_server, opportunity, viewport) -> None:
     page.set_viewport_size(viewport)
