@@ -130,8 +130,10 @@ def organisation_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = get_organisation(request, pk)
     if request.method == "POST":
         name = organisation.name
-        if organisation.opportunities.filter(level=Level.WON).exists():
-            forget_measured_cycle(request.user.pk)
+        # Its won deals go with it (a cascade, which skips Opportunity.delete()).
+        won = organisation.opportunities.filter(level=Level.WON)
+        for owner_id in set(won.values_list("owner_id", flat=True)):
+            forget_measured_cycle(owner_id)
         organisation.delete()
         messages.success(request, _("%(name)s has been deleted.") % {"name": name})
         return redirect("organisation_list")

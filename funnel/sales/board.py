@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from funnel.lib.http import AuthenticatedRequest
 from funnel.sales.agenda import CARD_FIELDS, agenda_settings, priority_slice
+from funnel.sales.facts import drift_of
 from funnel.sales.models import NEXT_LEVEL, OPEN_LEVELS, Level, Opportunity
 from funnel.sales.priorities import LEVEL_GROUP, AgendaSettings
-from funnel.sales.rules import drift_warnings
 
 CARDS_PER_PAGE = 10
 PREVIOUS_LEVEL = {Level.IN: Level.ABOVE, Level.BEST_FEW: Level.IN}
@@ -60,13 +60,7 @@ def cards(
 
 
 def card(opportunity: Opportunity, settings: AgendaSettings) -> Card:
-    warnings = drift_warnings(
-        opportunity.level,
-        since=timezone.localdate(opportunity.level_changed),
-        expected_close_on=opportunity.expected_close_on,
-        today=settings.today,
-        cycle_days=settings.cycle_days,
-    )
+    warnings = drift_of(opportunity, today=settings.today, cycle_days=settings.cycle_days)
     level = Level(opportunity.level)
     return Card(opportunity, warnings, PREVIOUS_LEVEL.get(level), NEXT_LEVEL[level])
 

@@ -1,38 +1,55 @@
 """Loads the plain facts the funnel's rules (funnel.sales.rules) work on."""
 
 from collections import defaultdict
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from funnel.accounts.models import Profile
-from funnel.sales.models import Level, LevelChange, Opportunity
+from funnel.sales.models import BuyingInfluence, Level, LevelChange, Opportunity
 from funnel.sales.rules import (
     CYCLE_WINDOW,
     InfluenceFacts,
     OpportunityFacts,
     SalesCycle,
+    drift_warnings,
     median_days_per_level,
     normal_sales_cycle,
 )
 
 
 def opportunity_facts(opportunity: Opportunity) -> OpportunityFacts:
-    influences = opportunity.influences.select_related("person").order_by("role", "pk")
     return OpportunityFacts(
         level=opportunity.level,
         expected_close_on=opportunity.expected_close_on,
-        influences=[
-            InfluenceFacts(
-                name=influence.person.name,
-                role=influence.role,
-                status=influence.status,
-                fit_confirmed=influence.fit_confirmed,
-            )
-            for influence in influences
-        ],
+        influences=influence_facts([opportunity.pk])[opportunity.pk],
+    )
+
+
+def influence_facts(opportunity_ids: Sequence[int]) -> dict[int, list[InfluenceFacts]]:
+    """The buying influences of these opportunities, as the gates read them (one query)."""
+    facts: dict[int, list[InfluenceFacts]] = defaultdict(list)
+    rows = (
+        BuyingInfluence.objects.filter(opportunity__in=opportunity_ids)
+        .order_by("role", "pk")
+        .values_list("opportunity_id", "person__name", "role", "status", "fit_confirmed")
+    )
+    for opportunity_id, name, role, status, fit_confirmed in rows:
+        facts[opportunity_id].append(InfluenceFacts(name, role, status, fit_confirmed))
+    return facts
+
+
+def drift_of(opportunity: Opportunity, *, today: date, cycle_days: int) -> list[str]:
+    """Why this opportunity is drifting, if it is (funnel.sales.rules.drift_warnings)."""
+    return drift_warnings(
+        opportunity.level,
+        since=timezone.localdate(opportunity.level_changed),
+        expected_close_on=opportunity.expected_close_on,
+        today=today,
+        cycle_days=cycle_days,
     )
 
 

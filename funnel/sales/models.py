@@ -143,11 +143,13 @@ class Opportunity(models.Model):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        fit = self.organisation.fit_score if self.organisation else None
-        self.weight = ranking_weight(Decimal(self.value), fit)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"value", "organisation"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "weight"}
+        # Reweigh when value or customer may change; a move (update_fields=level...) doesn't.
+        if update_fields is None or {"value", "organisation"} & set(update_fields):
+            fit = self.organisation.fit_score if self.organisation else None
+            self.weight = ranking_weight(Decimal(self.value), fit)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "weight"}
         super().save(*args, **kwargs)
         if self.level == Level.WON:
             forget_measured_cycle(self.owner_id)

@@ -16,7 +16,7 @@ from funnel.fit.actions import fit_of, refresh_fit
 from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.listing import list_page
 from funnel.sales.actions import GateClosed, create_opportunity, move_opportunity
-from funnel.sales.facts import opportunity_facts, sales_cycle
+from funnel.sales.facts import drift_of, opportunity_facts, sales_cycle
 from funnel.sales.forms import (
     ActivityForm,
     InfluenceForm,
@@ -33,7 +33,7 @@ from funnel.sales.models import (
     Level,
     Opportunity,
 )
-from funnel.sales.rules import Prerequisite, check_move, drift_warnings
+from funnel.sales.rules import Prerequisite, check_move
 
 DETAIL = "sales/opportunity_detail.html"
 ACTIVITIES_PER_PAGE = 20
@@ -115,13 +115,7 @@ def detail_context(
         "unmet": unmet,
         "fit": fit_of(opportunity.organisation) if opportunity.organisation else None,
         "poor_fit_below": opportunity.team.poor_fit_below,
-        "warnings": drift_warnings(
-            opportunity.level,
-            since=timezone.localdate(opportunity.level_changed),
-            expected_close_on=opportunity.expected_close_on,
-            today=today,
-            cycle_days=cycle.days,
-        ),
+        "warnings": drift_of(opportunity, today=today, cycle_days=cycle.days),
         "next_step_form": forms.get("next_step_form") or NextStepForm(instance=opportunity),
         "influences": list(opportunity.influences.select_related("person", "person__organisation")),
         **activity_page(opportunity, 0),

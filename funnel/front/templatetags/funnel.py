@@ -9,8 +9,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from funnel.lib.money import format_money
+from funnel.sales.facts import drift_of
 from funnel.sales.models import Opportunity
-from funnel.sales.rules import drift_warnings
 
 register = template.Library()
 
@@ -82,10 +82,4 @@ def nav_link(context: template.Context, url_name: str, section: str, label: str)
 @register.simple_tag
 def drift(opportunity: Opportunity, cycle_days: int) -> list[str]:
     """{% drift opportunity cycle_days as warnings %}: why a Best few objective is drifting."""
-    return drift_warnings(
-        opportunity.level,
-        since=timezone.localdate(opportunity.level_changed),
-        expected_close_on=opportunity.expected_close_on,
-        today=timezone.localdate(),
-        cycle_days=cycle_days,
-    )
+    return drift_of(opportunity, today=timezone.localdate(), cycle_days=cycle_days)
