@@ -18,7 +18,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-funnel"
-ITEMS_PER_GROUP = 10  # as on the Today page (funnel.sales.agenda.ITEMS_PER_GROUP)
+ITEMS_PER_GROUP = 5  # as on the Today page (funnel.sales.agenda.ITEMS_PER_GROUP)
 
 
 class CommandError(Exception):

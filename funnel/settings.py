@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+AUTHENTICATION_BACKENDS = ["funnel.accounts.backends.ProfileBackend"]
+
 ROOT_URLCONF = "funnel.urls"
 WSGI_APPLICATION = "funnel.wsgi.application"
 

@@ -141,15 +141,15 @@ def test_json_says_what_is_missing_in_the_funnel(capsys, funnel):
     assert items["Audit"]["warnings"] == ["No next step planned."]
 
 
-def test_each_group_stops_at_ten_unless_all_are_asked_for(capsys, anna, make_opportunity):
-    for i in range(12):
+def test_each_group_stops_at_five_unless_all_are_asked_for(capsys, anna, make_opportunity):
+    for i in range(7):
         make_opportunity(f"Prospect {i:02}")
     (prospecting,) = [
         g for g in agenda_json(capsys, "--user", "anna")["groups"] if g["priority"] == 2
     ]
-    assert (prospecting["total"], prospecting["shown"], prospecting["more"]) == (12, 10, 2)
+    assert (prospecting["total"], prospecting["shown"], prospecting["more"]) == (7, 5, 2)
     every = agenda_json(capsys, "--user", "anna", "--all")
-    assert len(every["items"]) == 12
+    assert len(every["items"]) == 7
     assert every["groups"][1]["more"] == 0
 
 
@@ -252,11 +252,11 @@ def test_text_lists_the_groups_in_order_with_items_reasons_and_warnings(capsys, 
 
 
 def test_text_points_to_all_for_the_rest(capsys, anna, make_opportunity):
-    for i in range(11):
+    for i in range(6):
         make_opportunity(f"Prospect {i:02}")
     _code, out, _err = run(capsys, "--user", "anna")
     assert "    … and 1 more (--all)" in out.splitlines()
-    assert "2. Prospect above the funnel (11)" in out
+    assert "2. Prospect above the funnel (6)" in out
 
 
 def test_text_of_an_empty_funnel_still_lists_the_three_groups(capsys, anna):

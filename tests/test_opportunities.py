@@ -709,19 +709,19 @@ def test_a_drifting_best_few_is_flagged_in_the_list_and_on_its_organisation(
 def test_the_activity_log_shows_the_latest_first_and_the_rest_on_demand(
     owner, owner_client, opportunity
 ):
-    for day in range(1, 26):
+    for day in range(1, 16):
         Activity.objects.create(
             team=opportunity.team,
             opportunity=opportunity,
             by=owner,
             notes=f"Call number {day:02}",
-            occurred=timezone.now() - timedelta(days=26 - day),
+            occurred=timezone.now() - timedelta(days=16 - day),
         )
     page = owner_client.get(opportunity.get_absolute_url()).text
-    assert "Call number 25" in page
+    assert "Call number 15" in page
     assert "Call number 06" in page
     assert "Call number 05" not in page
-    older = reverse("opportunity_activities", args=[opportunity.pk]) + "?offset=20"
+    older = reverse("opportunity_activities", args=[opportunity.pk]) + "?offset=10"
     assert f'hx-get="{older}"' in page
 
     fragment = owner_client.get(older, HTTP_HX_REQUEST="true").text
@@ -730,7 +730,7 @@ def test_the_activity_log_shows_the_latest_first_and_the_rest_on_demand(
     assert "Show more" not in fragment
 
     without_htmx = owner_client.get(older)
-    assert without_htmx.url == f"{opportunity.get_absolute_url()}?older=20#activities"
+    assert without_htmx.url == f"{opportunity.get_absolute_url()}?older=10#activities"
     assert "Call number 05" in owner_client.get(without_htmx.url).text
 
 

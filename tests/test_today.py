@@ -537,16 +537,16 @@ def test_a_brand_new_account_is_welcomed_instead(owner_client):
     assert "Close the Best few" not in page
 
 
-def test_beyond_ten_items_the_page_links_to_the_board_for_the_rest(
+def test_beyond_five_items_the_page_links_to_the_board_for_the_rest(
     owner_client, make_opportunity, clock
 ):
     clock(NOW)
-    for i in range(12):
+    for i in range(7):
         make_opportunity(f"Prospect {i:02}", next_step_at=later())
     response = today_page(owner_client)
-    assert response.text.count('data-kind="qualify"') == 10
+    assert response.text.count('data-kind="qualify"') == 5
     assert f'<a href="{reverse("funnel_board")}">and 2 more on the board</a>' in response.text
-    assert "12 objectives" in response.text
+    assert "7 objectives" in response.text
 
 
 def test_poor_fits_left_out_are_mentioned(owner_client, owner, make_opportunity, clock):

@@ -12,7 +12,6 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from funnel.accounts.models import Team
 from funnel.contacts.models import Organisation
 from funnel.sales.facts import influence_facts, sales_cycle
 from funnel.sales.models import Level, Opportunity
@@ -26,7 +25,8 @@ from funnel.sales.priorities import (
 )
 from funnel.sales.rules import OpportunityFacts
 
-ITEMS_PER_GROUP = 10
+# Today is what to do now: the first few of each group, the rest a click away on the board.
+ITEMS_PER_GROUP = 5
 # What Today's items and the board's cards show: fetching only these keeps wide rows cheap.
 CARD_FIELDS = [
     "title",
@@ -89,6 +89,8 @@ def priority_slice(
     if limit is None:
         return [*due_rows[offset:], *later_rows]
     picked = list(due_rows[offset : offset + limit])
+    if len(picked) == limit:
+        return picked
     # Past the first page, where the due rows end decides where the others start.
     due_count = due_rows.count() if offset else len(picked)
     later_offset = max(offset - due_count, 0)
@@ -106,13 +108,12 @@ def agenda_settings(user: User, now: datetime) -> AgendaSettings:
     start_of_tomorrow = timezone.make_aware(
         datetime.combine(today + timedelta(days=1), datetime.min.time())
     )
-    team = Team.objects.only("poor_fit_below").get(pk=user.profile.team_id)
     return AgendaSettings(
         now=now,
         end_of_today=start_of_tomorrow,
         today=today,
         cycle_days=sales_cycle(user, now=now).days,
-        poor_fit_below=team.poor_fit_below,
+        poor_fit_below=user.profile.team.poor_fit_below,
     )
 
 

@@ -36,7 +36,7 @@ from funnel.sales.models import (
 from funnel.sales.rules import Prerequisite, check_move
 
 DETAIL = "sales/opportunity_detail.html"
-ACTIVITIES_PER_PAGE = 20
+ACTIVITIES_PER_PAGE = 10
 
 
 def get_opportunity(request: AuthenticatedRequest, pk: int) -> Opportunity:
@@ -119,12 +119,15 @@ def detail_context(
         "next_step_form": forms.get("next_step_form") or NextStepForm(instance=opportunity),
         "influences": list(opportunity.influences.select_related("person", "person__organisation")),
         **activity_page(opportunity, 0),
-        "level_changes": opportunity.level_changes.select_related("by").order_by("-at", "-pk"),
+        "level_changes": list(
+            opportunity.level_changes.select_related("by").order_by("-at", "-pk")
+        ),
         # The two forms folded away are drawn when opened (influence_form, activity_form views).
         "influence_form": forms.get("influence_form"),
         "activity_form": forms.get("activity_form"),
         "move_form": forms.get("move_form") or MoveForm(opportunity=opportunity),
-        "status_choices": BuyingInfluence.Status.choices,
+        # Labels translated once for every row's select, not once per option per row.
+        "status_choices": [(value, str(label)) for value, label in BuyingInfluence.Status.choices],
     }
 
 
