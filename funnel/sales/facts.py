@@ -1,7 +1,7 @@
 """Loads the plain facts the funnel's rules (funnel.sales.rules) work on."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -21,11 +21,18 @@ from funnel.sales.rules import (
 )
 
 
-def opportunity_facts(opportunity: Opportunity) -> OpportunityFacts:
+def opportunity_facts(
+    opportunity: Opportunity, influences: Iterable[BuyingInfluence] | None = None
+) -> OpportunityFacts:
+    """The gates' view of one opportunity; pass its influences (with their people) if loaded."""
+    if influences is None:
+        facts = influence_facts([opportunity.pk])[opportunity.pk]
+    else:
+        facts = [
+            InfluenceFacts(i.person.name, i.role, i.status, i.fit_confirmed) for i in influences
+        ]
     return OpportunityFacts(
-        level=opportunity.level,
-        expected_close_on=opportunity.expected_close_on,
-        influences=influence_facts([opportunity.pk])[opportunity.pk],
+        level=opportunity.level, expected_close_on=opportunity.expected_close_on, influences=facts
     )
 
 

@@ -102,9 +102,10 @@ def detail_context(
     today = timezone.localdate()
     cycle = sales_cycle(opportunity.owner)
     next_level = NEXT_LEVEL.get(Level(opportunity.level))
+    influences = list(opportunity.influences.select_related("person", "person__organisation"))
     readiness = []
     if next_level:
-        facts = opportunity_facts(opportunity)
+        facts = opportunity_facts(opportunity, influences)
         readiness = check_move(facts, next_level, today=today, cycle_days=cycle.days)
     return {
         "opportunity": opportunity,
@@ -117,7 +118,7 @@ def detail_context(
         "poor_fit_below": opportunity.team.poor_fit_below,
         "warnings": drift_of(opportunity, today=today, cycle_days=cycle.days),
         "next_step_form": forms.get("next_step_form") or NextStepForm(instance=opportunity),
-        "influences": list(opportunity.influences.select_related("person", "person__organisation")),
+        "influences": influences,
         **activity_page(opportunity, 0),
         "level_changes": list(
             opportunity.level_changes.select_related("by").order_by("-at", "-pk")
