@@ -12,7 +12,6 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from funnel.contacts.models import Organisation
 from funnel.sales.facts import influence_facts, sales_cycle
 from funnel.sales.models import Level, Opportunity
 from funnel.sales.priorities import (
@@ -118,22 +117,21 @@ def agenda_settings(user: User, now: datetime) -> AgendaSettings:
 
 
 def group_counts(user: User, settings: AgendaSettings) -> tuple[dict[Group, int], dict[Group, int]]:
-    """Open objectives per group, and the poor fits left out of prospecting."""
+    """Open objectives per group, and the poor fits left out of prospecting (one query)."""
+    left_out = Q(level=Level.ABOVE, organisation__fit_score__lt=settings.poor_fit_below) & ~Q(
+        next_step_at__lt=settings.end_of_today
+    )
     counts = (
         Opportunity.objects.filter(owner=user, level__in=list(LEVEL_GROUP))
         .values_list("level")
-        .annotate(total=Count("pk"))
+        .annotate(total=Count("pk"), poor=Count("pk", filter=left_out))
         .order_by()
     )
-    totals = {LEVEL_GROUP[Level(level)]: total for level, total in counts}
-    poor_fits = Organisation.objects.visible_to(user).filter(fit_score__lt=settings.poor_fit_below)
-    poor = (
-        Opportunity.objects.filter(
-            owner=user, level=Level.ABOVE, organisation__in=poor_fits.values("pk")
-        )
-        .exclude(next_step_at__lt=settings.end_of_today)
-        .count()
-    )
+    totals: dict[Group, int] = {}
+    poor = 0
+    for level, total, poor_here in counts:
+        totals[LEVEL_GROUP[Level(level)]] = total
+        poor += poor_here
     return totals, {Group.PROSPECTING: poor}
 
 
