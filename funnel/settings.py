@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "funnel.contacts",
     "funnel.sales",
     "funnel.fit",
+    "funnel.followup",
     "funnel.front",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -4,9 +4,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import translation
 
 from funnel.accounts.models import Membership, Profile, Team
 from funnel.fit.actions import create_default_criteria
+from funnel.followup.actions import create_default_post_sale_steps
 
 
 @transaction.atomic
@@ -45,4 +47,6 @@ def create_user(
         language=language,
         currency=currency or settings.DEFAULT_CURRENCY,
     )
+    with translation.override(language or translation.get_language()):
+        create_default_post_sale_steps(owner=user)
     return user

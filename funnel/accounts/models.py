@@ -5,6 +5,7 @@ Today each user has one personal team; sharing with colleagues later means addin
 not rewriting queries.
 """
 
+import secrets
 import zoneinfo
 from typing import Self
 
@@ -16,12 +17,18 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from funnel.lib.channels import Channel
 from funnel.lib.money import CURRENCY_CHOICES
 
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def new_calendar_token() -> str:
+    """The secret in a user's calendar address: whoever has the address can read the feed."""
+    return secrets.token_urlsafe(32)
 
 
 class Team(models.Model):
@@ -104,6 +111,59 @@ class Profile(models.Model):
             "in two years, Funnel measures it from them instead."
         ),
     )
+
+    # Follow-up defaults (METHOD.md §2): each opportunity's plan may override the first four.
+    follow_up_every_days = models.PositiveSmallIntegerField(
+        _("follow up every (days)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("Until a customer tells you how often they want to hear from you."),
+    )
+    follow_up_channel = models.CharField(
+        _("follow up by"), max_length=10, choices=Channel.choices, default=Channel.PHONE
+    )
+    stop_after_attempts = models.PositiveSmallIntegerField(
+        _("propose to stop after attempts without answer"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    stop_after_days = models.PositiveSmallIntegerField(
+        _("propose to stop after days without progress"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Leave empty for twice your normal sales cycle."),
+    )
+    stop_automatically = models.BooleanField(
+        _("apply stop rules automatically"),
+        default=False,
+        help_text=_(
+            "Close an opportunity as soon as a stop rule fires, instead of proposing it on "
+            "Today. You can always reopen it."
+        ),
+    )
+    nurture_every_days = models.PositiveSmallIntegerField(
+        _("nurture touch every (days)"),
+        default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(730)],
+    )
+    respond_within_hours = models.PositiveSmallIntegerField(
+        _("answer requests within (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+    )
+    contacts_per_week = models.PositiveSmallIntegerField(
+        _("contacts per person in 7 days"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("Funnel warns before you contact one person more often than this."),
+    )
+    reminder_minutes = models.PositiveSmallIntegerField(
+        _("calendar reminder (minutes before)"),
+        default=15,
+        validators=[MaxValueValidator(10080)],
+    )
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
 
     # The cycle measured from won deals, kept for the day: measuring reads every won deal.
     # funnel.sales.facts.sales_cycle fills it; forget_measured_cycle empties it when one changes.

@@ -7,18 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from funnel.accounts.models import Team, TeamOwnedQuerySet
+from funnel.lib.channels import Channel
 from funnel.lib.i18n import country_name, language_name
-
-
-class Channel(models.TextChoices):
-    """How a person likes to be contacted; follow-ups use the same vocabulary."""
-
-    MEETING = "meeting", _("Meeting in person")
-    PHONE = "phone", _("Phone")
-    EMAIL = "email", _("Email")
-    VIDEO = "video", _("Video call")
-    LETTER = "letter", _("Letter")
-    MESSAGE = "message", _("Text message")
 
 
 class Organisation(models.Model):

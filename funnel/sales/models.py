@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from funnel.accounts.models import Profile, Team, TeamOwnedQuerySet
-from funnel.contacts.models import Channel, Organisation, Person
+from funnel.contacts.models import Organisation, Person
+from funnel.lib.channels import Channel
 from funnel.fit.rules import ranking_weight
 from funnel.lib.money import CURRENCY_CHOICES, format_money
 
@@ -92,6 +93,43 @@ class Opportunity(models.Model):
         _("next step"), max_length=200, blank=True, help_text=_("What you will do next, and how.")
     )
     next_step_at = models.DateTimeField(_("next step due"), null=True, blank=True)
+    # The follow-up plan (METHOD.md §2.1): empty fields follow the owner's defaults.
+    follow_up_every_days = models.PositiveSmallIntegerField(
+        _("follow up every (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    follow_up_channel = models.CharField(
+        _("follow up by"), max_length=10, choices=Channel.choices, blank=True
+    )
+    follow_up_agreed = models.BooleanField(
+        _("agreed with the customer"),
+        default=False,
+        help_text=_("The customer asked for this interval and channel."),
+    )
+    stop_after_attempts = models.PositiveSmallIntegerField(
+        _("propose to stop after attempts without answer"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    stop_after_days = models.PositiveSmallIntegerField(
+        _("propose to stop after days without progress"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+    )
+    # Where the stop rules stand, kept by funnel.followup.actions as outcomes are logged, so
+    # Today can find the opportunities a rule fires on without reading their activities.
+    attempts_without_answer = models.PositiveSmallIntegerField(default=0, editable=False)
+    progress_at = models.DateTimeField(default=timezone.now, editable=False)
+    delivery_on = models.DateField(
+        _("delivery date"),
+        null=True,
+        blank=True,
+        help_text=_("When the customer gets what they bought: the post-sale steps count from it."),
+    )
     # Value times the customer's fit, kept here (save(), fit.actions.refresh_fit) so Today and
     # the board can take the top few from an index instead of ranking every opportunity.
     weight = models.DecimalField(max_digits=17, decimal_places=2, default=0, editable=False)
@@ -280,6 +318,7 @@ ACTIVITY_KINDS = [
     "note",
     "buying_signal",
     "not_buying_signal",
+    "request",
 ]
 
 
@@ -295,6 +334,7 @@ class Activity(models.Model):
         NOTE = "note", _("Note")
         BUYING_SIGNAL = "buying_signal", _("Buying signal")
         NOT_BUYING_SIGNAL = "not_buying_signal", _("Not-buying signal")
+        REQUEST = "request", _("Request from the customer")
 
     class Outcome(models.TextChoices):
         REACHED = "reached", _("Reached")

@@ -1,0 +1,335 @@
+"""Writes for follow-ups. Each is atomic and keeps the opportunity's next step in line.
+
+The opportunity's `next_step` and `next_step_at` are a copy of its next planned follow-up, kept
+by sync_next_step, so Today and the board can order by an indexed column.
+"""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from funnel.followup import rules
+from funnel.followup.models import Anchor, FollowUp, Kind, PostSaleStep, Status
+from funnel.lib.channels import Channel
+from funnel.sales.facts import sales_cycle
+from funnel.sales.models import OPEN_LEVELS, Activity, Level, LevelChange, Opportunity
+
+# Work that ends when a deal closes; nurture touches and post-sale steps outlive it.
+SELLING = [Kind.FOLLOW_UP, Kind.REQUEST]
+
+
+def plan_of(opportunity: Opportunity) -> rules.Plan:
+    profile = opportunity.owner.profile
+    return rules.plan_for(
+        every_days=opportunity.follow_up_every_days,
+        channel=opportunity.follow_up_channel,
+        agreed=opportunity.follow_up_agreed,
+        default_days=profile.follow_up_every_days,
+        default_channel=profile.follow_up_channel,
+    )
+
+
+def zone_of(user: User) -> ZoneInfo:
+    return ZoneInfo(user.profile.time_zone)
+
+
+def proposed_follow_up(opportunity: Opportunity, *, after: datetime | None = None) -> FollowUp:
+    """The next follow-up as the plan would have it, unsaved: the form starts from it."""
+    plan = plan_of(opportunity)
+    return FollowUp(
+        team=opportunity.team,
+        opportunity=opportunity,
+        person=opportunity.main_contact,
+        assigned_to=opportunity.owner,
+        kind=Kind.FOLLOW_UP,
+        due_at=rules.next_follow_up_at(after or timezone.now(), plan, zone_of(opportunity.owner)),
+        channel=plan.channel,
+        purpose=_("Follow up"),
+    )
+
+
+def sync_next_step(opportunity: Opportunity) -> None:
+    """Copy the next planned follow-up onto the opportunity (or clear it when there is none)."""
+    upcoming = (
+        opportunity.follow_ups.planned()
+        .filter(due_at__isnull=False)
+        .order_by("due_at", "pk")
+        .only("purpose", "due_at")
+        .first()
+    )
+    step, at = (upcoming.purpose, upcoming.due_at) if upcoming else ("", None)
+    if (opportunity.next_step, opportunity.next_step_at) != (step, at):
+        opportunity.next_step, opportunity.next_step_at = step, at
+        opportunity.save(update_fields=["next_step", "next_step_at", "updated"])
+
+
+@transaction.atomic
+def schedule(*, follow_up: FollowUp) -> FollowUp:
+    """Save a new or changed follow-up; a changed one tells calendars it is a newer version."""
+    if follow_up.pk:
+        follow_up.sequence += 1
+    follow_up.save()
+    sync_next_step(follow_up.opportunity)
+    return follow_up
+
+
+@transaction.atomic
+def cancel(*, follow_up: FollowUp) -> None:
+    follow_up.status = Status.CANCELLED
+    follow_up.sequence += 1
+    follow_up.save(update_fields=["status", "sequence", "updated"])
+    sync_next_step(follow_up.opportunity)
+
+
+def due_follow_up(opportunity: Opportunity, at: datetime) -> FollowUp | None:
+    """The planned follow-up an activity at `at` carries out: the earliest due by that day."""
+    end_of_day = datetime.combine(
+        timezone.localdate(at, zone_of(opportunity.owner)) + timedelta(days=1),
+        datetime.min.time(),
+        zone_of(opportunity.owner),
+    )
+    return (
+        opportunity.follow_ups.planned()
+        .filter(due_at__lt=end_of_day)
+        .order_by("due_at", "pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def log_activity(
+    *,
+    activity: Activity,
+    by: User,
+    follow_up: FollowUp | None = None,
+    next_follow_up: FollowUp | None = None,
+) -> Activity:
+    """Record what happened and, in the same step, what happens next.
+
+    The activity carries out `follow_up` (else the follow-up due by its day), which takes its
+    outcome. A request from the customer gets an answer-by follow-up. Silence is not a no: after
+    "no answer" the next attempt is planned by the plan if the user planned none. A nurture
+    touch is followed by the next one.
+    """
+    activity.by = by
+    activity.save()
+    opportunity = activity.opportunity
+    if opportunity is None:
+        return activity
+    done = follow_up or due_follow_up(opportunity, activity.occurred)
+    if done is not None:
+        done.status, done.outcome, done.activity = Status.DONE, activity.outcome, activity
+        done.sequence += 1
+        done.save(update_fields=["status", "outcome", "activity", "sequence", "updated"])
+    if activity.kind == Activity.Kind.REQUEST:
+        request_follow_up(activity).save()
+    if next_follow_up is not None:
+        next_follow_up.save()
+    elif not opportunity.follow_ups.planned().exists():
+        automatic = automatic_next(opportunity, activity, done)
+        if automatic is not None:
+            automatic.save()
+    refresh_stop_state(opportunity)
+    sync_next_step(opportunity)
+    return activity
+
+
+def automatic_next(
+    opportunity: Opportunity, activity: Activity, done: FollowUp | None
+) -> FollowUp | None:
+    if opportunity.level == Level.NURTURE:
+        return nurture_touch(opportunity, after=activity.occurred)
+    if opportunity.level in OPEN_LEVELS and activity.outcome == Activity.Outcome.NO_ANSWER:
+        attempt = proposed_follow_up(opportunity, after=activity.occurred)
+        if done is not None:
+            attempt.purpose, attempt.channel = done.purpose, done.channel
+            attempt.value_to_bring, attempt.person = done.value_to_bring, done.person
+        return attempt
+    return None
+
+
+def request_follow_up(activity: Activity) -> FollowUp:
+    """An inbound request gets a time to answer by (METHOD.md §2.2: respond immediately)."""
+    opportunity = activity.opportunity
+    assert opportunity is not None
+    hours = opportunity.owner.profile.respond_within_hours
+    asked = activity.notes.strip().splitlines()[0][:150] if activity.notes.strip() else ""
+    return FollowUp(
+        team=opportunity.team,
+        opportunity=opportunity,
+        person=activity.person or opportunity.main_contact,
+        assigned_to=opportunity.owner,
+        kind=Kind.REQUEST,
+        due_at=rules.respond_by(activity.occurred, hours),
+        channel=activity.channel or Channel.EMAIL,
+        purpose=_("Answer: %(request)s") % {"request": asked} if asked else _("Answer the request"),
+    )
+
+
+def nurture_touch(opportunity: Opportunity, *, after: datetime) -> FollowUp:
+    profile = opportunity.owner.profile
+    due = rules.next_follow_up_at(
+        after,
+        rules.Plan(profile.nurture_every_days, Channel.EMAIL, agreed=False),
+        zone_of(opportunity.owner),
+    )
+    return FollowUp(
+        team=opportunity.team,
+        opportunity=opportunity,
+        person=opportunity.main_contact,
+        assigned_to=opportunity.owner,
+        kind=Kind.NURTURE,
+        due_at=due,
+        channel=Channel.EMAIL,
+        purpose=_("Keep in touch: send something useful"),
+    )
+
+
+def refresh_stop_state(opportunity: Opportunity) -> None:
+    """Count the attempts without an answer and find the last progress, from the activities."""
+    logged = list(
+        opportunity.activities.exclude(outcome="")
+        .order_by("-occurred", "-pk")
+        .values_list("outcome", "occurred")[:200]
+    )
+    attempts = rules.attempts_in_a_row([outcome for outcome, _at in logged])
+    progressed = [at for outcome, at in logged if outcome in rules.PROGRESS]
+    progress_at = max([opportunity.level_changed, *progressed[:1]])
+    if (opportunity.attempts_without_answer, opportunity.progress_at) != (attempts, progress_at):
+        opportunity.attempts_without_answer, opportunity.progress_at = attempts, progress_at
+        opportunity.save(update_fields=["attempts_without_answer", "progress_at", "updated"])
+
+
+def stop_proposal_for(
+    opportunity: Opportunity, *, now: datetime | None = None
+) -> rules.StopProposal | None:
+    profile = opportunity.owner.profile
+    limits = rules.stop_limits(
+        attempts=opportunity.stop_after_attempts,
+        days=opportunity.stop_after_days,
+        default_attempts=profile.stop_after_attempts,
+        default_days=profile.stop_after_days,
+        cycle_days=sales_cycle(opportunity.owner, now=now).days,
+    )
+    return rules.stop_proposal(
+        level=opportunity.level,
+        attempts=opportunity.attempts_without_answer,
+        progress_at=opportunity.progress_at,
+        now=now or timezone.now(),
+        limits=limits,
+        qualified=rules.is_qualified(
+            level=opportunity.level,
+            fit_score=opportunity.fit_score,
+            poor_fit_below=opportunity.team.poor_fit_below,
+        ),
+    )
+
+
+def after_move(*, opportunity: Opportunity, change: LevelChange) -> None:
+    """What a move means for follow-ups (called by sales.actions.move_opportunity).
+
+    Closing ends the selling follow-ups; nurture plans its first touch; a won deal gets the
+    owner's post-sale steps; a deal leaving won or nurture drops the steps that belonged there.
+    A move is progress: the stop rules start counting again.
+    """
+    planned = opportunity.follow_ups.planned()
+    to_level, from_level = change.to_level, change.from_level
+    if to_level not in OPEN_LEVELS:
+        end(planned.filter(kind__in=SELLING))
+    if from_level == Level.NURTURE:
+        end(planned.filter(kind=Kind.NURTURE))
+    if from_level == Level.WON:
+        end(planned.filter(kind=Kind.POST_SALE))
+    if to_level == Level.NURTURE:
+        nurture_touch(opportunity, after=change.at).save()
+    if to_level == Level.WON:
+        create_post_sale_steps(opportunity, won_at=change.at)
+    opportunity.attempts_without_answer, opportunity.progress_at = 0, change.at
+    opportunity.save(update_fields=["attempts_without_answer", "progress_at", "updated"])
+    sync_next_step(opportunity)
+
+
+def end(follow_ups: QuerySet[FollowUp]) -> None:
+    for follow_up in follow_ups:
+        follow_up.status = Status.CANCELLED
+        follow_up.sequence += 1
+        follow_up.save(update_fields=["status", "sequence", "updated"])
+
+
+def create_post_sale_steps(opportunity: Opportunity, *, won_at: datetime) -> None:
+    zone = zone_of(opportunity.owner)
+    for step in PostSaleStep.objects.filter(owner=opportunity.owner):
+        FollowUp.objects.create(
+            team=opportunity.team,
+            opportunity=opportunity,
+            person=opportunity.main_contact,
+            assigned_to=opportunity.owner,
+            kind=Kind.POST_SALE,
+            due_at=rules.post_sale_due(
+                anchor=step.anchor,
+                days_after=step.days_after,
+                won_at=won_at,
+                delivery_on=opportunity.delivery_on,
+                zone=zone,
+            ),
+            channel=step.channel,
+            purpose=step.purpose,
+            minutes=15,
+            after_delivery_days=step.days_after if step.anchor == Anchor.DELIVERY else None,
+        )
+    sync_next_step(opportunity)
+
+
+@transaction.atomic
+def set_delivery_date(*, opportunity: Opportunity, delivery_on: date | None) -> None:
+    """Record when the customer gets what they bought, and place the steps counted from it."""
+    opportunity.delivery_on = delivery_on
+    opportunity.save(update_fields=["delivery_on", "updated"])
+    waiting = opportunity.follow_ups.planned().filter(
+        kind=Kind.POST_SALE, after_delivery_days__isnull=False
+    )
+    for follow_up in waiting:
+        follow_up.due_at = rules.post_sale_due(
+            anchor=Anchor.DELIVERY,
+            days_after=follow_up.after_delivery_days or 0,
+            won_at=opportunity.level_changed,
+            delivery_on=delivery_on,
+            zone=zone_of(opportunity.owner),
+        )
+        follow_up.sequence += 1
+        follow_up.save(update_fields=["due_at", "sequence", "updated"])
+    sync_next_step(opportunity)
+
+
+DEFAULT_POST_SALE_STEPS = [
+    # (what, channel, counted from, days after)
+    (gettext_noop("Send a handwritten thank-you card"), Channel.LETTER, Anchor.WON, 0),
+    (gettext_noop("Send a thank-you card for the delivery"), Channel.LETTER, Anchor.DELIVERY, 0),
+    (
+        gettext_noop("Call to hear how it went and confirm their choice"),
+        Channel.PHONE,
+        Anchor.DELIVERY,
+        3,
+    ),
+]
+
+
+def create_default_post_sale_steps(*, owner: User) -> None:
+    """The sequence of METHOD.md §3, in the user's language, for them to edit in settings."""
+    PostSaleStep.objects.bulk_create(
+        PostSaleStep(
+            owner=owner,
+            position=position,
+            purpose=_(purpose),
+            channel=channel,
+            anchor=anchor,
+            days_after=days,
+        )
+        for position, (purpose, channel, anchor, days) in enumerate(DEFAULT_POST_SALE_STEPS)
+    )

@@ -1,0 +1,230 @@
+"""The follow-up method (METHOD.md §2–3) as pure functions: plain data in, plain data out.
+
+Plans, stop rules, the pest guard, missed follow-ups, answering requests fast and the steps
+after a sale. funnel.followup.actions loads the data and writes what these decide.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from funnel.sales.models import Activity, Level
+
+Outcome = Activity.Outcome
+# An answer from the customer, whatever it says: it ends a run of attempts without one.
+RESPONSES = {
+    Outcome.REACHED,
+    Outcome.REPLIED,
+    Outcome.MEETING_BOOKED,
+    Outcome.BUYING_SIGNAL,
+    Outcome.NOT_BUYING_SIGNAL,
+    Outcome.RESCHEDULED,
+}
+# An answer that moves the sale on: the stop rule's clock starts again.
+PROGRESS = {Outcome.REACHED, Outcome.REPLIED, Outcome.MEETING_BOOKED, Outcome.BUYING_SIGNAL}
+WEEKEND = {5, 6}
+PEST_WINDOW = timedelta(days=7)
+# Where a step planned "on a day" lands: in the morning, as a person would plan it.
+DEFAULT_TIME = time(10, 0)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How often and how to follow up: asked of the customer (agreed) or the user's default."""
+
+    every_days: int
+    channel: str
+    agreed: bool
+
+
+def plan_for(
+    *, every_days: int | None, channel: str, agreed: bool, default_days: int, default_channel: str
+) -> Plan:
+    return Plan(every_days or default_days, channel or default_channel, agreed)
+
+
+def next_follow_up_at(after: datetime, plan: Plan, zone: ZoneInfo) -> datetime:
+    """The plan's next appointment: the interval later, same local time, weekends skipped."""
+    local = after.astimezone(zone)
+    day = local.date() + timedelta(days=plan.every_days)
+    while day.weekday() in WEEKEND:
+        day += timedelta(days=1)
+    return datetime.combine(day, local.time().replace(second=0, microsecond=0), zone)
+
+
+# Stop rules (METHOD.md §2.4)
+
+
+@dataclass(frozen=True)
+class StopLimits:
+    attempts: int  # attempts in a row without an answer
+    days: int  # days without progress
+
+
+def stop_limits(
+    *,
+    attempts: int | None,
+    days: int | None,
+    default_attempts: int,
+    default_days: int | None,
+    cycle_days: int,
+) -> StopLimits:
+    """The opportunity's own limits, else the user's; days default to twice the sales cycle."""
+    return StopLimits(attempts or default_attempts, days or default_days or 2 * cycle_days)
+
+
+def attempts_in_a_row(outcomes: Sequence[str]) -> int:
+    """Attempts without an answer since the last answer; outcomes newest first.
+
+    Activities without an outcome (a note) neither count nor break the run.
+    """
+    count = 0
+    for outcome in outcomes:
+        if outcome == Outcome.NO_ANSWER:
+            count += 1
+        elif outcome in RESPONSES:
+            break
+    return count
+
+
+def is_qualified(*, level: str, fit_score: int | None, poor_fit_below: int) -> bool:
+    """Qualified: moved into the funnel (the method's qualification), or a good fit."""
+    if level in (Level.IN, Level.BEST_FEW):
+        return True
+    return fit_score is not None and fit_score >= poor_fit_below
+
+
+@dataclass(frozen=True)
+class StopProposal:
+    rule: str  # "attempts" or "days"
+    to_level: str  # nurture for the qualified, dead for the others
+    reason: str  # kept as the move's reason when applied
+
+
+def stop_proposal(
+    *,
+    level: str,
+    attempts: int,
+    progress_at: datetime,
+    now: datetime,
+    limits: StopLimits,
+    qualified: bool,
+) -> StopProposal | None:
+    """Whether a stop rule fires on this open opportunity, where it would go, and why."""
+    if level not in (Level.ABOVE, Level.IN, Level.BEST_FEW):
+        return None
+    to_level = Level.NURTURE if qualified else Level.DEAD
+    if attempts >= limits.attempts:
+        reason = ngettext(
+            "Stop rule: %(count)d attempt in a row without an answer.",
+            "Stop rule: %(count)d attempts in a row without an answer.",
+            attempts,
+        ) % {"count": attempts}
+        return StopProposal("attempts", to_level, reason)
+    idle = (now - progress_at).days
+    if idle >= limits.days:
+        reason = _("Stop rule: no progress in %(days)d days.") % {"days": idle}
+        return StopProposal("days", to_level, reason)
+    return None
+
+
+# The pest guard (METHOD.md §2.3)
+
+
+def pest_warnings(
+    *,
+    when: datetime,
+    plan: Plan,
+    last_contact: datetime | None,
+    person: str | None,
+    contacts: Sequence[datetime],
+    limit: int,
+) -> list[str]:
+    """Why a contact at `when` may be too much: sooner than agreed, or too many in a week.
+
+    `contacts` are the person's other contacts, done or planned, on every channel and
+    opportunity. Warnings only: the user decides.
+    """
+    warnings = []
+    if plan.agreed and last_contact is not None:
+        gap = (when.date() - last_contact.date()).days
+        if gap < plan.every_days:
+            warnings.append(
+                ngettext(
+                    "Sooner than agreed: the customer asked to hear from you every %(every)d "
+                    "days, and this is %(gap)d day after the last contact.",
+                    "Sooner than agreed: the customer asked to hear from you every %(every)d "
+                    "days, and this is %(gap)d days after the last contact.",
+                    gap,
+                )
+                % {"every": plan.every_days, "gap": gap}
+            )
+    busiest = busiest_week(when, contacts)
+    if person and busiest > limit:
+        warnings.append(
+            _(
+                "%(person)s would be contacted %(count)d times in 7 days: more than the "
+                "%(limit)d you allow."
+            )
+            % {"person": person, "count": busiest, "limit": limit}
+        )
+    return warnings
+
+
+def busiest_week(when: datetime, contacts: Sequence[datetime]) -> int:
+    """The most contacts, `when` included, in any 7 days that include `when`."""
+    near = sorted(t for t in contacts if abs(t - when) < PEST_WINDOW)
+    starts = [t for t in near if t <= when] + [when]
+    return max(
+        1 + sum(1 for t in near if start <= t < start + PEST_WINDOW) for start in starts
+    )
+
+
+# Missed follow-ups and requests (METHOD.md §2.2)
+
+
+def is_missed(*, due_at: datetime, minutes: int, now: datetime) -> bool:
+    """Its time has passed and no outcome was logged."""
+    return due_at + timedelta(minutes=minutes) <= now
+
+
+def respond_by(received: datetime, hours: int) -> datetime:
+    return received + timedelta(hours=hours)
+
+
+# After the sale (METHOD.md §3)
+
+
+def post_sale_due(
+    *, anchor: str, days_after: int, won_at: datetime, delivery_on: date | None, zone: ZoneInfo
+) -> datetime | None:
+    """When a post-sale step falls; None while it waits for the delivery date."""
+    if anchor == "delivery":
+        if delivery_on is None:
+            return None
+        return datetime.combine(delivery_on + timedelta(days=days_after), DEFAULT_TIME, zone)
+    day = won_at.astimezone(zone).date() + timedelta(days=days_after)
+    return max(datetime.combine(day, DEFAULT_TIME, zone), won_at)
+
+
+# Delegation (METHOD.md §2.6)
+
+
+def bottom_quarter(weights: Sequence[Decimal]) -> Decimal | None:
+    """The highest value × fit still in the bottom quarter; None with fewer than 4 to compare."""
+    if len(weights) < 4:
+        return None
+    return sorted(weights)[len(weights) // 4 - 1]
+
+
+def apology(*, name: str, sender: str, when: str) -> str:
+    """A short apology for a missed follow-up, to copy; translate it in the reader's language."""
+    return _(
+        "Dear %(name)s, I am sorry I did not get back to you as I promised. May I call you on "
+        "%(when)s instead? Kind regards, %(sender)s"
+    ) % {"name": name, "sender": sender, "when": when}
