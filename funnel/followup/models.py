@@ -1,4 +1,4 @@
-"""Follow-ups: appointments with a customer, kept like any other appointment (METHOD.md §2–3)."""
+"""Follow-ups: appointments with customers, kept like any other (METHOD.md §2 and §3)."""
 
 from datetime import datetime, timedelta
 
@@ -58,7 +58,9 @@ class FollowUp(models.Model):
     # Empty only for a post-sale step that waits for the delivery date.
     due_at = models.DateTimeField(_("when"), null=True, blank=True)
     minutes = models.PositiveSmallIntegerField(
-        _("duration (minutes)"), default=30, validators=[MinValueValidator(5), MaxValueValidator(600)]
+        _("duration (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(600)],
     )
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE

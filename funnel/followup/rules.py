@@ -1,4 +1,4 @@
-"""The follow-up method (METHOD.md §2–3) as pure functions: plain data in, plain data out.
+"""The follow-up method (METHOD.md §2 and §3) as pure functions: plain data in, plain data out.
 
 Plans, stop rules, the pest guard, missed follow-ups, answering requests fast and the steps
 after a sale. funnel.followup.actions loads the data and writes what these decide.
@@ -180,9 +180,7 @@ def busiest_week(when: datetime, contacts: Sequence[datetime]) -> int:
     """The most contacts, `when` included, in any 7 days that include `when`."""
     near = sorted(t for t in contacts if abs(t - when) < PEST_WINDOW)
     starts = [t for t in near if t <= when] + [when]
-    return max(
-        1 + sum(1 for t in near if start <= t < start + PEST_WINDOW) for start in starts
-    )
+    return max(1 + sum(1 for t in near if start <= t < start + PEST_WINDOW) for start in starts)
 
 
 # Missed follow-ups and requests (METHOD.md §2.2)
@@ -216,7 +214,7 @@ def post_sale_due(
 
 
 def bottom_quarter(weights: Sequence[Decimal]) -> Decimal | None:
-    """The highest value × fit still in the bottom quarter; None with fewer than 4 to compare."""
+    """The highest value times fit in the bottom quarter; None with fewer than 4 to compare."""
     if len(weights) < 4:
         return None
     return sorted(weights)[len(weights) // 4 - 1]

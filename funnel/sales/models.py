@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from funnel.accounts.models import Profile, Team, TeamOwnedQuerySet
 from funnel.contacts.models import Organisation, Person
-from funnel.lib.channels import Channel
 from funnel.fit.rules import ranking_weight
+from funnel.lib.channels import Channel
 from funnel.lib.money import CURRENCY_CHOICES, format_money
 
 
