@@ -7,5 +7,7 @@ urlpatterns = [
     path("", include("funnel.contacts.urls")),
     path("", include("funnel.sales.urls")),
     path("", include("funnel.fit.urls")),
+    path("", include("funnel.followup.urls")),
+    path("", include("funnel.followup.calendar_urls")),
     path("admin/", admin.site.urls),
 ]
