@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 from funnel.followup import rules
 from funnel.followup.models import Anchor, FollowUp, Kind, PostSaleStep, Status
 from funnel.lib.channels import Channel
+from funnel.sales.actions import move_opportunity
 from funnel.sales.facts import sales_cycle
 from funnel.sales.models import OPEN_LEVELS, Activity, Level, LevelChange, Opportunity
 
@@ -137,6 +138,8 @@ def log_activity(
             automatic.save()
     refresh_stop_state(opportunity)
     sync_next_step(opportunity)
+    if opportunity.owner.profile.stop_automatically:
+        apply_stop_rule(opportunity=opportunity, by=by, now=activity.occurred)
     return activity
 
 
@@ -207,7 +210,7 @@ def refresh_stop_state(opportunity: Opportunity) -> None:
 
 
 def stop_proposal_for(
-    opportunity: Opportunity, *, now: datetime | None = None
+    opportunity: Opportunity, *, now: datetime | None = None, cycle_days: int | None = None
 ) -> rules.StopProposal | None:
     profile = opportunity.owner.profile
     limits = rules.stop_limits(
@@ -215,7 +218,7 @@ def stop_proposal_for(
         days=opportunity.stop_after_days,
         default_attempts=profile.stop_after_attempts,
         default_days=profile.stop_after_days,
-        cycle_days=sales_cycle(opportunity.owner, now=now).days,
+        cycle_days=cycle_days or sales_cycle(opportunity.owner, now=now).days,
     )
     return rules.stop_proposal(
         level=opportunity.level,
@@ -229,6 +232,52 @@ def stop_proposal_for(
             poor_fit_below=opportunity.team.poor_fit_below,
         ),
     )
+
+
+@transaction.atomic
+def apply_stop_rule(
+    *, opportunity: Opportunity, by: User | None, now: datetime | None = None
+) -> LevelChange | None:
+    """Close the opportunity as its stop rule proposes, the rule as the reason; else nothing.
+
+    Always reversible: it is a move like any other, and moving back reopens it.
+    """
+    proposal = stop_proposal_for(opportunity, now=now)
+    if proposal is None:
+        return None
+    return move_opportunity(
+        opportunity=opportunity,
+        to_level=proposal.to_level,
+        reason=proposal.reason,
+        by=by,
+        at=max(now or timezone.now(), opportunity.level_changed),
+    )
+
+
+def stop_candidates(user: User, *, now: datetime, limit: int) -> list[Opportunity]:
+    """The user's open opportunities a stop rule fires on, longest idle first (one query).
+
+    Rows with limits of their own are checked here in Python: few opportunities have them.
+    """
+    profile = user.profile
+    cycle_days = sales_cycle(user, now=now).days
+    days = profile.stop_after_days or 2 * cycle_days
+    rows = (
+        Opportunity.objects.filter(owner=user, level__in=OPEN_LEVELS)
+        .filter(
+            Q(
+                stop_after_attempts__isnull=True,
+                attempts_without_answer__gte=profile.stop_after_attempts,
+            )
+            | Q(stop_after_days__isnull=True, progress_at__lte=now - timedelta(days=days))
+            | Q(stop_after_attempts__isnull=False)
+            | Q(stop_after_days__isnull=False)
+        )
+        .select_related("organisation", "main_contact", "team", "owner__profile")
+        .order_by("progress_at", "pk")[: limit * 5]
+    )
+    firing = [o for o in rows if stop_proposal_for(o, now=now, cycle_days=cycle_days)]
+    return firing[:limit]
 
 
 def after_move(*, opportunity: Opportunity, change: LevelChange) -> None:

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from funnel.followup.actions import after_move
 from funnel.sales.facts import opportunity_facts, sales_cycle
 from funnel.sales.models import (
     LEVELS_NEEDING_REASON,
@@ -98,5 +97,8 @@ def move_opportunity(
     opportunity.level_changed = at
     opportunity.reason = closing_reason
     opportunity.save(update_fields=["level", "level_changed", "reason", "updated"])
+    # Imported here: follow-ups build on sales (funnel.followup imports this module).
+    from funnel.followup.actions import after_move
+
     after_move(opportunity=opportunity, change=change)
     return change

@@ -1,0 +1,212 @@
+"""The follow-up method's rules (METHOD.md §2 and §3) as pure functions, without a database."""
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from funnel.followup import rules
+from funnel.sales.models import Activity, Level
+
+Outcome = Activity.Outcome
+ROME = ZoneInfo("Europe/Rome")
+UTC = dt.UTC
+NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday
+WEEKLY_PHONE = rules.Plan(every_days=7, channel="phone", agreed=False)
+AGREED_FORTNIGHT = rules.Plan(every_days=14, channel="email", agreed=True)
+LIMITS = rules.StopLimits(attempts=6, days=180)
+
+
+# Plans
+
+
+def test_the_plan_takes_what_the_customer_asked_for_else_the_users_default():
+    asked = rules.plan_for(
+        every_days=14, channel="email", agreed=True, default_days=7, default_channel="phone"
+    )
+    default = rules.plan_for(
+        every_days=None, channel="", agreed=False, default_days=7, default_channel="phone"
+    )
+    assert asked == rules.Plan(14, "email", True)
+    assert default == rules.Plan(7, "phone", False)
+
+
+def test_the_next_follow_up_keeps_the_local_time_across_a_clock_change():
+    thursday_10_rome = dt.datetime(2026, 10, 22, 10, 0, tzinfo=ROME)
+    following = rules.next_follow_up_at(thursday_10_rome, WEEKLY_PHONE, ROME)
+    assert following == dt.datetime(2026, 10, 29, 10, 0, tzinfo=ROME)  # after summer time ends
+    assert following.utcoffset() == dt.timedelta(hours=1)
+
+
+def test_a_follow_up_that_would_fall_on_a_weekend_moves_to_monday():
+    tuesday = dt.datetime(2026, 12, 1, 15, 30, tzinfo=ROME)
+    every_four_days = rules.Plan(4, "phone", False)
+    assert rules.next_follow_up_at(tuesday, every_four_days, ROME) == dt.datetime(
+        2026, 12, 7, 15, 30, tzinfo=ROME
+    )
+
+
+# Stop rules
+
+
+def test_attempts_in_a_row_count_unanswered_tries_since_the_last_answer():
+    newest_first = [Outcome.NO_ANSWER, "", Outcome.NO_ANSWER, Outcome.REPLIED, Outcome.NO_ANSWER]
+    assert rules.attempts_in_a_row(newest_first) == 2
+    assert rules.attempts_in_a_row([Outcome.REACHED, Outcome.NO_ANSWER]) == 0
+    assert rules.attempts_in_a_row([]) == 0
+
+
+def test_a_not_buying_signal_is_an_answer_but_not_progress():
+    assert Outcome.NOT_BUYING_SIGNAL in rules.RESPONSES
+    assert Outcome.NOT_BUYING_SIGNAL not in rules.PROGRESS
+    assert rules.attempts_in_a_row([Outcome.NOT_BUYING_SIGNAL, Outcome.NO_ANSWER]) == 0
+
+
+def test_limits_come_from_the_opportunity_then_the_user_then_twice_the_cycle():
+    own = rules.stop_limits(attempts=3, days=30, default_attempts=6, default_days=None, cycle_days=90)
+    users = rules.stop_limits(
+        attempts=None, days=None, default_attempts=6, default_days=100, cycle_days=90
+    )
+    cycle = rules.stop_limits(
+        attempts=None, days=None, default_attempts=6, default_days=None, cycle_days=90
+    )
+    assert (own, users, cycle) == (
+        rules.StopLimits(3, 30),
+        rules.StopLimits(6, 100),
+        rules.StopLimits(6, 180),
+    )
+
+
+def proposal(level=Level.ABOVE, attempts=0, idle_days=0, qualified=False):
+    return rules.stop_proposal(
+        level=level,
+        attempts=attempts,
+        progress_at=NOW - dt.timedelta(days=idle_days),
+        now=NOW,
+        limits=LIMITS,
+        qualified=qualified,
+    )
+
+
+def test_six_attempts_without_answer_propose_dead_for_an_unqualified_prospect():
+    assert proposal(attempts=5) is None
+    stop = proposal(attempts=6)
+    assert stop is not None
+    assert (stop.rule, stop.to_level) == ("attempts", Level.DEAD)
+    assert stop.reason == "Stop rule: 6 attempts in a row without an answer."
+
+
+def test_a_qualified_opportunity_goes_to_nurture_instead():
+    stop = proposal(level=Level.IN, attempts=7, qualified=True)
+    assert stop is not None
+    assert stop.to_level == Level.NURTURE
+
+
+def test_days_without_progress_fire_at_the_limit():
+    assert proposal(idle_days=179) is None
+    stop = proposal(idle_days=180)
+    assert stop is not None
+    assert (stop.rule, stop.reason) == ("days", "Stop rule: no progress in 180 days.")
+
+
+def test_stop_rules_never_fire_on_closed_or_parked_opportunities():
+    for level in (Level.WON, Level.LOST, Level.DEAD, Level.NURTURE):
+        assert proposal(level=level, attempts=20, idle_days=999) is None
+
+
+@pytest.mark.parametrize(
+    ("level", "fit", "qualified"),
+    [
+        (Level.IN, None, True),
+        (Level.BEST_FEW, 10, True),
+        (Level.ABOVE, 40, True),
+        (Level.ABOVE, 39, False),
+        (Level.ABOVE, None, False),
+    ],
+)
+def test_qualified_means_in_the_funnel_or_a_fit_at_the_threshold(level, fit, qualified):
+    assert rules.is_qualified(level=level, fit_score=fit, poor_fit_below=40) is qualified
+
+
+# The pest guard
+
+
+def warnings(when, *, plan=AGREED_FORTNIGHT, last=None, contacts=(), limit=2):
+    return rules.pest_warnings(
+        when=when, plan=plan, last_contact=last, person="Giulia", contacts=contacts, limit=limit
+    )
+
+
+def test_sooner_than_the_agreed_interval_warns_with_both_figures():
+    last = NOW - dt.timedelta(days=3)
+    assert warnings(NOW, last=last) == [
+        "Sooner than agreed: the customer asked to hear from you every 14 days, and this is "
+        "3 days after the last contact."
+    ]
+    assert warnings(NOW, last=NOW - dt.timedelta(days=14)) == []
+
+
+def test_the_users_own_default_interval_does_not_warn():
+    assert warnings(NOW, plan=WEEKLY_PHONE, last=NOW - dt.timedelta(days=1)) == []
+
+
+def test_a_third_contact_in_seven_days_warns():
+    two_before = [NOW - dt.timedelta(days=2), NOW - dt.timedelta(days=5)]
+    assert warnings(NOW, contacts=two_before[:1]) == []
+    assert warnings(NOW, contacts=two_before) == [
+        "Giulia would be contacted 3 times in 7 days: more than the 2 you allow."
+    ]
+
+
+def test_contacts_planned_after_count_too_but_not_those_a_week_away():
+    around = [NOW + dt.timedelta(days=4), NOW - dt.timedelta(days=4)]
+    far = [NOW + dt.timedelta(days=7), NOW - dt.timedelta(days=7)]
+    assert rules.busiest_week(NOW, around) == 2  # no seven days hold all three
+    assert rules.busiest_week(NOW, [NOW + dt.timedelta(days=3), NOW - dt.timedelta(days=3)]) == 3
+    assert rules.busiest_week(NOW, far) == 1
+    assert rules.busiest_week(NOW, [NOW + dt.timedelta(days=1), NOW + dt.timedelta(days=2)]) == 3
+
+
+# Missed, requests, after the sale, delegation
+
+
+def test_a_follow_up_is_missed_once_its_time_is_over_without_an_outcome():
+    start = NOW - dt.timedelta(minutes=30)
+    assert rules.is_missed(due_at=start, minutes=30, now=NOW)
+    assert not rules.is_missed(due_at=start, minutes=45, now=NOW)
+
+
+def test_a_request_is_answered_within_the_setting():
+    assert rules.respond_by(NOW, 24) == NOW + dt.timedelta(hours=24)
+
+
+def test_post_sale_steps_count_from_the_sale_or_wait_for_the_delivery_date():
+    won = dt.datetime(2026, 11, 30, 15, 0, tzinfo=ROME)
+    same_day = rules.post_sale_due(
+        anchor="won", days_after=0, won_at=won, delivery_on=None, zone=ROME
+    )
+    assert same_day == won  # a card at confirmation: now, not this morning
+    assert rules.post_sale_due(
+        anchor="won", days_after=2, won_at=won, delivery_on=None, zone=ROME
+    ) == dt.datetime(2026, 12, 2, 10, 0, tzinfo=ROME)
+    assert (
+        rules.post_sale_due(anchor="delivery", days_after=3, won_at=won, delivery_on=None, zone=ROME)
+        is None
+    )
+    assert rules.post_sale_due(
+        anchor="delivery", days_after=3, won_at=won, delivery_on=dt.date(2027, 1, 15), zone=ROME
+    ) == dt.datetime(2027, 1, 18, 10, 0, tzinfo=ROME)
+
+
+def test_the_bottom_quarter_of_value_times_fit_is_suggested_for_delegation():
+    weights = [Decimal(w) for w in (100, 900, 300, 50, 700, 200, 400, 800)]
+    assert rules.bottom_quarter(weights) == Decimal(100)  # 50 and 100 are the bottom two of 8
+    assert rules.bottom_quarter(weights[:3]) is None
+
+
+def test_the_apology_names_the_customer_the_new_time_and_the_sender():
+    text = rules.apology(name="Giulia", sender="Anna Rossi", when="Tuesday 10:00")
+    assert text.startswith("Dear Giulia,")
+    assert "Tuesday 10:00" in text
+    assert text.endswith("Anna Rossi")
