@@ -184,16 +184,14 @@ def pick_user(username: str | None):  # type: ignore[no-untyped-def]  # User nee
 def agenda_text(payload: dict[str, Any]) -> str:
     from django.utils.translation import gettext as _
 
+    from funnel.sales.priorities import Group
+
     lines = [_("What to do on %(date)s, in order:") % {"date": payload["date"]}]
     items = payload["items"]
     for group in payload["groups"]:
         lines.append("")
-        label = {
-            1: _("Close the Best few"),
-            2: _("Prospect above the funnel"),
-            3: _("Work the funnel"),
-        }
-        lines.append(f"{group['priority']}. {label[group['priority']]} ({group['total']})")
+        label = Group(group["priority"]).label
+        lines.append(f"{group['priority']}. {label} ({group['total']})")
         for item in (i for i in items if i["group"] == group["group"]):
             flag = "!" if item["overdue"] else " "
             lines.append(

@@ -25,6 +25,7 @@ ITEM_KEYS = {
     "overdue": bool,
     "reason": str,
     "warnings": list,
+    "follow_up_id": (int, type(None)),
 }
 GROUP_KEYS = {"priority", "group", "total", "shown", "more", "left_out"}
 KINDS = {
@@ -35,6 +36,11 @@ KINDS = {
     "satisfy_influence",
     "schedule_close",
     "move",
+    "request",
+    "stop_rule",
+    "nurture",
+    "post_sale",
+    "delivery_date",
 }
 
 
@@ -116,7 +122,12 @@ def test_json_lists_the_work_in_the_methods_order(capsys, funnel):
     ]
     assert [
         (g["priority"], g["group"], g["total"], g["shown"], g["more"]) for g in payload["groups"]
-    ] == [(1, "best_few", 1, 1, 0), (2, "prospecting", 1, 1, 0), (3, "in_funnel", 1, 1, 0)]
+    ] == [
+        (1, "best_few", 1, 1, 0),
+        (2, "prospecting", 1, 1, 0),
+        (3, "in_funnel", 1, 1, 0),
+        (4, "keep_in_touch", 0, 0, 0),
+    ]
 
 
 def test_json_gives_due_times_in_the_users_time_zone_with_the_offset(capsys, funnel):
@@ -126,7 +137,7 @@ def test_json_gives_due_times_in_the_users_time_zone_with_the_offset(capsys, fun
     assert dt.datetime.fromisoformat(showroom["due"]) == funnel["showroom"].next_step_at
     assert (showroom["overdue"], showroom["kind"]) == (True, "next_step")  # it is 10:00
     assert website["due"] == "2026-11-29T15:00:00+01:00"
-    assert website["reason"].startswith("Call Giulia (overdue since ")
+    assert website["reason"].startswith("Call Giulia (missed: it was due ")
     assert (audit["due"], audit["overdue"]) == (None, False)
     assert (audit["opportunity_id"], audit["customer"]) == (
         funnel["audit"].pk,
@@ -138,7 +149,7 @@ def test_json_says_what_is_missing_in_the_funnel(capsys, funnel):
     items = {item["title"]: item for item in agenda_json(capsys, "--user", "anna")["items"]}
     assert items["Audit"]["kind"] == "identify_influence"
     assert items["Audit"]["reason"] == "Identify the economic buyer, who gives the final approval."
-    assert items["Audit"]["warnings"] == ["No next step planned."]
+    assert items["Audit"]["warnings"] == ["No follow-up planned."]
 
 
 def test_each_group_stops_at_five_unless_all_are_asked_for(capsys, anna, make_opportunity):
@@ -219,7 +230,7 @@ def test_the_only_user_needs_no_user_option(capsys, funnel):
 def test_another_users_opportunities_are_not_on_the_agenda(capsys, funnel, outsider):
     payload = agenda_json(capsys, "--user", "mallory")
     assert payload["items"] == []
-    assert [g["total"] for g in payload["groups"]] == [0, 0, 0]
+    assert [g["total"] for g in payload["groups"]] == [0, 0, 0, 0]
 
 
 def test_a_user_without_a_profile_gets_one_line_not_a_traceback(capsys, db):
@@ -247,7 +258,7 @@ def test_text_lists_the_groups_in_order_with_items_reasons_and_warnings(capsys, 
     assert f"  ! Showroom lighting · Ferretti Arredamenti  [#{showroom.pk}]" in lines
     assert f"    Audit · Ferretti Arredamenti  [#{funnel['audit'].pk}]" in lines
     assert "      Identify the economic buyer, who gives the final approval." in lines
-    assert "      ⚠ No next step planned." in lines
+    assert "      ⚠ No follow-up planned." in lines
     assert "Old deal" not in out
 
 
@@ -259,7 +270,7 @@ def test_text_points_to_all_for_the_rest(capsys, anna, make_opportunity):
     assert "2. Prospect above the funnel (6)" in out
 
 
-def test_text_of_an_empty_funnel_still_lists_the_three_groups(capsys, anna):
+def test_text_of_an_empty_funnel_still_lists_the_four_groups(capsys, anna):
     _code, out, _err = run(capsys, "--user", "anna")
     assert out.splitlines()[1:] == [
         "",
@@ -268,4 +279,6 @@ def test_text_of_an_empty_funnel_still_lists_the_three_groups(capsys, anna):
         "2. Prospect above the funnel (0)",
         "",
         "3. Work the funnel (0)",
+        "",
+        "4. Keep in touch (0)",
     ]

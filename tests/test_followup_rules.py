@@ -173,8 +173,8 @@ def test_contacts_planned_after_count_too_but_not_those_a_week_away():
 
 def test_a_follow_up_is_missed_once_its_time_is_over_without_an_outcome():
     start = NOW - dt.timedelta(minutes=30)
-    assert rules.is_missed(due_at=start, minutes=30, now=NOW)
-    assert not rules.is_missed(due_at=start, minutes=45, now=NOW)
+    assert rules.is_missed(due_at=start, minutes=29, now=NOW)
+    assert not rules.is_missed(due_at=start, minutes=30, now=NOW)
 
 
 def test_a_request_is_answered_within_the_setting():

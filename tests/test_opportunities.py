@@ -422,15 +422,17 @@ def test_an_influence_cannot_be_reached_through_another_opportunity(
 # Activities
 
 
-def test_logging_an_activity_with_htmx_returns_the_activities_section(
+def test_logging_an_activity_with_htmx_reloads_the_page_with_it(
     owner, owner_client, opportunity, person
 ):
     data = activity_data(**{"activity-person": str(person.pk)})
     response = owner_client.post(url("activity_add", opportunity), data, headers=HTMX)
-    assert response.status_code == 200
-    assert 'id="activities"' in response.text
-    assert "<html" not in response.text
-    assert "Agreed to send a proposal by Friday" in response.text
+    # The follow-up card changes too: the whole page is drawn again.
+    assert (response.status_code, response.headers["HX-Refresh"]) == (200, "true")
+    assert (
+        "Agreed to send a proposal by Friday"
+        in owner_client.get(url("opportunity_detail", opportunity)).text
+    )
     activity = Activity.objects.get()
     assert (activity.opportunity, activity.person, activity.by, activity.team) == (
         opportunity,
@@ -444,7 +446,7 @@ def test_logging_an_activity_with_htmx_returns_the_activities_section(
 def test_logging_an_activity_without_htmx_goes_back_to_the_page(owner_client, opportunity):
     response = owner_client.post(url("activity_add", opportunity), activity_data())
     assert response.status_code == 302
-    assert response.url == opportunity.get_absolute_url()
+    assert response.url == opportunity.get_absolute_url() + "#activities"
     assert Activity.objects.count() == 1
 
 

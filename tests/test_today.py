@@ -35,7 +35,7 @@ SETTINGS = AgendaSettings(
     cycle_days=90,
     poor_fit_below=40,
 )
-NO_NEXT_STEP = "No next step planned."
+NO_NEXT_STEP = "No follow-up planned."
 THIS_EVENING = dt.datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
 
 
@@ -104,6 +104,7 @@ def test_best_few_come_first_then_prospecting_then_the_funnel():
         "best_few",
         "prospecting",
         "in_funnel",
+        "keep_in_touch",
     ]
     assert [item.opportunity.id for item in result.items] == [3, 2, 1]
     assert [int(item.group) for item in result.items] == [1, 2, 3]
@@ -189,7 +190,10 @@ def test_a_poor_fit_with_a_step_due_today_or_overdue_stays_on_the_agenda():
     )
     summary = group(result, "prospecting")
     assert ids(summary) == [2, 1]
-    assert {item.kind for item in summary.items} == {"next_step"}
+    assert [(item.kind, item.overdue) for item in summary.items] == [
+        ("next_step", True),
+        ("next_step", False),
+    ]
 
 
 def test_a_poor_fit_already_in_the_funnel_is_still_worked():
@@ -236,6 +240,7 @@ def test_groups_with_nothing_in_them_are_still_listed_with_what_to_do_about_it()
         ("best_few", [], 0, 0),
         ("prospecting", [], 0, 0),
         ("in_funnel", [], 0, 0),
+        ("keep_in_touch", [], 0, 0),
     ]
     assert "Prospect every week" in result.groups[1].group.when_empty
     assert "Best few" in result.groups[0].group.when_empty
@@ -251,10 +256,10 @@ def test_a_due_step_is_the_thing_to_do_and_says_since_when_it_is_overdue():
         a_candidate(2, next_step="", due=at(30, 15)),
     )
     overdue, today = group(result, "in_funnel").items
-    assert overdue.kind == today.kind == "next_step"
-    assert overdue.reason.startswith("Send the offer (overdue since ")
+    assert (overdue.kind, overdue.overdue, today.kind) == ("next_step", True, "next_step")
+    assert overdue.reason.startswith("Send the offer (missed: it was due ")
     assert "11/29/2026" in overdue.reason
-    assert today.reason.startswith("Next step (due today at ")
+    assert today.reason.startswith("Follow up (due today at ")
     assert today.due == at(30, 15)
 
 
@@ -424,7 +429,7 @@ def test_the_agenda_cut_in_sql_keeps_the_same_first_items_as_ordering_everything
         cut = agenda_for(owner, now=NOW, limit=limit)
         for full, limited in zip(everything.groups, cut.groups, strict=True):
             assert ids(limited) == ids(full)[:limit], (limit, full.group.key)
-    assert {len(s.items) for s in agenda_for(owner, now=NOW, limit=5).groups} == {5}
+    assert [len(s.items) for s in agenda_for(owner, now=NOW, limit=5).groups] == [5, 5, 5, 0]
 
 
 def test_equal_weights_with_cents_are_ordered_by_id_in_sql_as_in_python(
@@ -519,8 +524,8 @@ def test_an_overdue_step_has_a_badge_and_comes_first(owner_client, make_opportun
     )
     response = today_page(owner_client)
     page = response.text
-    assert in_order(page, "Forgotten", "Overdue", "Call Giulia (overdue since", "Big deal")
-    assert page.count('class="badge badge-danger">Overdue<') == 1
+    assert in_order(page, "Forgotten", "Missed", "Call Giulia (missed: it was due", "Big deal")
+    assert page.count('class="badge badge-danger">Missed<') == 1
 
 
 def test_an_account_with_nothing_to_do_explains_each_empty_group(owner_client, organisation):
@@ -529,6 +534,7 @@ def test_an_account_with_nothing_to_do_explains_each_empty_group(owner_client, o
     assert "No prospects above the funnel. Prospect every week" in page
     assert "Nothing in the funnel: qualify a prospect" in page
     assert page.count("0 objectives") == 3
+    assert "No nurture touch or after-sale step due." in page
 
 
 def test_a_brand_new_account_is_welcomed_instead(owner_client):
@@ -559,43 +565,47 @@ def test_poor_fits_left_out_are_mentioned(owner_client, owner, make_opportunity,
     assert "more on the board" not in page
 
 
-def test_the_next_step_can_be_scheduled_from_today_and_leads_back_to_today(
+def test_a_follow_up_can_be_planned_from_today_and_leads_back_to_today(
     owner_client, make_opportunity, clock
 ):
     clock(NOW)
     deal = make_opportunity("Website")
     action = reverse("opportunity_next_step", args=[deal.pk])
-    assert f'hx-get="{action}"' in today_page(owner_client).text  # drawn when opened
-    form = owner_client.get(action, headers={"HX-Request": "true"}).text
+    assert f'hx-get="{action}?next=/today/"' in today_page(owner_client).text  # drawn when opened
+    form = owner_client.get(f"{action}?next=/today/", headers={"HX-Request": "true"}).text
     assert f'action="{action}"' in form
     assert '<input type="hidden" name="next" value="/today/">' in form
     data = {
-        "next-next_step": "Call Giulia",
-        "next-next_step_at": "2026-12-02T09:30",
+        "quick": "1",
+        "next-purpose": "Call Giulia",
+        "next-due_at": "2026-12-02T09:30",
+        "next-channel": "phone",
         "next": "/today/",
     }
     response = owner_client.post(action, data, follow=True)
     assert response.redirect_chain == [("/today/", 302)]
-    assert "Next step planned for Website." in response.text
+    assert "Follow-up planned for Website." in response.text
     deal.refresh_from_db()
     assert (deal.next_step, deal.next_step_at) == ("Call Giulia", at(2, 9, 30, month=12))
-    assert "No next step planned." not in response.text
+    assert "No follow-up planned." not in response.text
 
 
 def test_scheduling_never_sends_the_user_to_another_site(owner_client, make_opportunity):
     deal = make_opportunity("Website")
     data = {
-        "next-next_step": "Call",
-        "next-next_step_at": "2026-12-02T09:30",
+        "quick": "1",
+        "next-purpose": "Call",
+        "next-due_at": "2026-12-02T09:30",
+        "next-channel": "phone",
         "next": "https://evil.example/",
     }
     response = owner_client.post(reverse("opportunity_next_step", args=[deal.pk]), data)
-    assert response.url == deal.get_absolute_url()
+    assert response.url == deal.get_absolute_url() + "#follow-up"
 
 
 def test_a_next_step_without_a_time_is_refused(owner_client, make_opportunity):
     deal = make_opportunity("Website")
-    data = {"next-next_step": "Call", "next-next_step_at": "", "next": "/today/"}
+    data = {"quick": "1", "next-purpose": "Call", "next-due_at": "", "next-channel": "phone"}
     response = owner_client.post(reverse("opportunity_next_step", args=[deal.pk]), data)
     assert response.status_code == 422
     assert "This field is required." in response.text
@@ -604,7 +614,7 @@ def test_a_next_step_without_a_time_is_refused(owner_client, make_opportunity):
 
 
 def test_an_outsider_cannot_schedule_anothers_next_step(outsider_client, opportunity):
-    data = {"next-next_step": "Spam", "next-next_step_at": "2026-12-02T09:30"}
+    data = {"next-purpose": "Spam", "next-due_at": "2026-12-02T09:30", "next-channel": "phone"}
     response = outsider_client.post(reverse("opportunity_next_step", args=[opportunity.pk]), data)
     assert response.status_code == 404
     opportunity.refresh_from_db()

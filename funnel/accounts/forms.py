@@ -1,11 +1,21 @@
 import zoneinfo
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import get_language_info
+from django.contrib.auth.models import User
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.forms import BaseModelFormSet, modelformset_factory
+from django.http import QueryDict
+from django.utils.functional import Promise
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from funnel.accounts.models import Profile
+from funnel.fit.forms import OrderInput
+from funnel.followup.models import Anchor, PostSaleStep
+
+Text = str | Promise
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -22,6 +32,19 @@ def language_choices() -> list[tuple[str, str]]:
     return [("", _("Same as my browser")), *own_names]
 
 
+def limit_numbers(form: forms.ModelForm) -> None:
+    """Let the browser know a number field's range, from the model field's validators."""
+    model = form._meta.model
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.IntegerField):
+            continue
+        for validator in model._meta.get_field(name).validators:
+            if isinstance(validator, MinValueValidator):
+                field.widget.attrs["min"] = validator.limit_value
+            elif isinstance(validator, MaxValueValidator):
+                field.widget.attrs["max"] = validator.limit_value
+
+
 class ProfileForm(forms.ModelForm):
     language = forms.ChoiceField(
         label=_("Language"),
@@ -35,3 +58,159 @@ class ProfileForm(forms.ModelForm):
         model = Profile
         fields = ["language", "time_zone", "currency", "sales_cycle_days"]
         help_texts = {"currency": _("Used for new opportunities.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_numbers(self)
+
+
+class FollowUpDefaultsForm(forms.ModelForm):
+    """The follow-up defaults every opportunity starts from (METHOD.md §2), in groups."""
+
+    prefix = "follow_up"
+    # (legend, introduction, fields) of each group on the page
+    groups: list[tuple[Text, Text, list[str]]] = [
+        (
+            _("How often you follow up"),
+            _(
+                "Funnel plans the next follow-up of an opportunity with these, until you agree "
+                "another rhythm with the customer."
+            ),
+            ["follow_up_every_days", "follow_up_channel"],
+        ),
+        (
+            _("When to stop trying"),
+            _(
+                "Silence is not a no, but it cannot last for ever. When a limit is reached, Funnel "
+                "proposes on Today to stop: a qualified opportunity goes to nurture, any other is "
+                "closed as dead. Each opportunity can have its own limits."
+            ),
+            ["stop_after_attempts", "stop_after_days", "stop_automatically"],
+        ),
+        (_("Nurture"), "", ["nurture_every_days"]),
+        (_("Requests"), "", ["respond_within_hours"]),
+        (_("Not too often"), "", ["contacts_per_week"]),
+        (_("Calendar reminder"), "", ["reminder_minutes"]),
+    ]
+
+    class Meta:
+        model = Profile
+        fields = [
+            "follow_up_every_days",
+            "follow_up_channel",
+            "stop_after_attempts",
+            "stop_after_days",
+            "stop_automatically",
+            "nurture_every_days",
+            "respond_within_hours",
+            "contacts_per_week",
+            "reminder_minutes",
+        ]
+        labels = {
+            "follow_up_every_days": _("Follow up every (days)"),
+            "follow_up_channel": _("Usually by"),
+            "stop_after_attempts": _("Attempts in a row without an answer"),
+            "stop_after_days": _("Days without progress"),
+            "stop_automatically": _("Stop automatically"),
+            "nurture_every_days": _("Keep in touch every (days)"),
+            "respond_within_hours": _("Answer requests within (hours)"),
+            "contacts_per_week": _("Contacts with one person in 7 days, at most"),
+            "reminder_minutes": _("Remind me before each follow-up (minutes)"),
+        }
+        help_texts = {
+            "follow_up_every_days": _("Each opportunity can have its own."),
+            "follow_up_channel": _("Each follow-up can use another way."),
+            "stop_after_attempts": _(
+                "Calls, emails and messages that got no answer, one after another."
+            ),
+            "stop_automatically": _(
+                "Stop as soon as a limit is reached instead of asking you on Today. You can "
+                "always reopen the opportunity."
+            ),
+            "nurture_every_days": _(
+                "Customers you keep in touch with get a low-pressure touch this often: news, an "
+                "article, an invitation. 90 days is once a quarter."
+            ),
+            "respond_within_hours": _(
+                "When a customer asks for something, Funnel gives your answer this deadline."
+            ),
+            "contacts_per_week": _(
+                "Funnel warns you before you plan more contacts than this with one person."
+            ),
+            "reminder_minutes": _(
+                "Your calendar app alerts you this long before each follow-up. 0 for no reminder."
+            ),
+        }
+
+    def __init__(self, *args: Any, cycle_days: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stop_after_days"].help_text = ngettext(
+            "Days since the last sign of progress: a new level, a reply, a meeting booked. "
+            "Leave empty for twice your normal sales cycle: %(days)d day now.",
+            "Days since the last sign of progress: a new level, a reply, a meeting booked. "
+            "Leave empty for twice your normal sales cycle: %(days)d days now.",
+            2 * cycle_days,
+        ) % {"days": 2 * cycle_days}
+        limit_numbers(self)
+
+    def fieldsets(self) -> list[tuple[Text, Text, list[forms.BoundField]]]:
+        return [
+            (legend, intro, [self[name] for name in names]) for legend, intro, names in self.groups
+        ]
+
+
+class PostSaleStepForm(forms.ModelForm):
+    """One step of the user's after-the-sale sequence; the owner comes from the view."""
+
+    class Meta:
+        model = PostSaleStep
+        fields = ["purpose", "channel", "anchor", "days_after"]
+        error_messages = {
+            "purpose": {"required": _("Say what to do, such as “Send a thank-you card”.")},
+        }
+
+    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.owner = owner
+        # A new step starts from the sale; an untouched blank row is still left out.
+        self.fields["anchor"].choices = Anchor.choices  # type: ignore[attr-defined]
+        self.initial["anchor"] = self.initial.get("anchor") or Anchor.WON
+        limit_numbers(self)
+
+
+class StepFormSet(BaseModelFormSet):
+    """The user's own steps, saved in the order they give; anyone else's are ignored."""
+
+    ordering_widget = OrderInput
+
+    def __init__(self, data: QueryDict | None = None, *, owner: User) -> None:
+        self.owner = owner
+        steps = PostSaleStep.objects.filter(owner=owner).order_by("position", "pk")
+        super().__init__(data, queryset=steps, prefix="steps")
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {"owner": self.owner}
+
+    def save(self, commit: bool = True) -> list[PostSaleStep]:
+        moved = []
+        for position, form in enumerate(self.ordered_forms):
+            if form.instance.position != position:
+                form.instance.position = position
+                if form.instance.pk and not form.has_changed():
+                    moved.append(form.instance)  # the formset saves only changed rows
+        PostSaleStep.objects.bulk_update(moved, ["position"])
+        return super().save(commit)
+
+
+PostSaleStepFormSet = cast(
+    type[StepFormSet],
+    modelformset_factory(
+        PostSaleStep,
+        form=PostSaleStepForm,
+        formset=StepFormSet,
+        extra=1,
+        can_delete=True,
+        can_delete_extra=False,
+        can_order=True,
+    ),
+)

@@ -1,37 +1,122 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from funnel.accounts.forms import ProfileForm
+from funnel.accounts.forms import FollowUpDefaultsForm, PostSaleStepFormSet, ProfileForm
+from funnel.accounts.models import Profile, new_calendar_token
+from funnel.followup.actions import DEFAULT_POST_SALE_STEPS, create_default_post_sale_steps
+from funnel.followup.models import PostSaleStep
 from funnel.lib.http import AuthenticatedRequest
 from funnel.sales.facts import sales_cycle
 from funnel.sales.rules import CYCLE_WINDOW, MIN_WON_DEALS
 
+# The settings page holds two forms; a hidden "form" field says which one was sent.
+FOLLOW_UP = "follow-up"
+PREFERENCES = "preferences"
+
 
 @login_required
 def settings_page(request: AuthenticatedRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user.profile)
-    if request.method == "POST" and form.is_valid():
-        profile = form.save()
-        # Confirm in the language just chosen, which the next page will speak.
-        translation.activate(profile.language or translation.get_language_from_request(request))
-        messages.success(request, _("Your settings are saved."))
-        return redirect("settings")
+    profile = request.user.profile
+    cycle = sales_cycle(request.user)
+    sent = request.POST.get("form", PREFERENCES) if request.method == "POST" else None
+    form = ProfileForm(request.POST if sent == PREFERENCES else None, instance=profile)
+    follow_up_form = FollowUpDefaultsForm(
+        request.POST if sent == FOLLOW_UP else None, instance=profile, cycle_days=cycle.days
+    )
+    if sent == PREFERENCES and form.is_valid():
+        return save_preferences(request, form)
+    if sent == FOLLOW_UP and follow_up_form.is_valid():
+        follow_up_form.save()
+        messages.success(request, _("Your follow-up defaults are saved."))
+        return redirect(reverse("settings") + "#follow-up")
     return render(
         request,
         "accounts/settings.html",
         {
             "form": form,
-            "cycle": sales_cycle(request.user),
+            "follow_up_form": follow_up_form,
+            "cycle": cycle,
             "min_won_deals": MIN_WON_DEALS,
             "cycle_window_months": round(CYCLE_WINDOW.days / 30.44),
+            "post_sale_steps": PostSaleStep.objects.filter(owner=request.user),
+            "calendar_url": calendar_url(request, profile),
         },
     )
+
+
+def save_preferences(request: AuthenticatedRequest, form: ProfileForm) -> HttpResponse:
+    profile = form.save()
+    # Confirm in the language just chosen, which the next page will speak.
+    translation.activate(profile.language or translation.get_language_from_request(request))
+    messages.success(request, _("Your settings are saved."))
+    return redirect("settings")
+
+
+def calendar_url(request: AuthenticatedRequest, profile: Profile) -> str:
+    """The private address calendar apps subscribe to: whoever has it can read the feed."""
+    return request.build_absolute_uri(reverse("calendar_feed", args=[profile.calendar_token]))
+
+
+@login_required
+@require_POST
+def calendar_token_regenerate(request: AuthenticatedRequest) -> HttpResponse:
+    profile = request.user.profile
+    profile.calendar_token = new_calendar_token()
+    profile.save(update_fields=["calendar_token"])
+    messages.success(
+        request,
+        _(
+            "Your calendar has a new address. The old one no longer works: subscribe to the new "
+            "one in your calendar app, and remove the old subscription."
+        ),
+    )
+    return redirect(reverse("settings") + "#calendar")
+
+
+@login_required
+def post_sale_steps(request: AuthenticatedRequest) -> HttpResponse:
+    formset = PostSaleStepFormSet(request.POST or None, owner=request.user)
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            formset.save()
+        messages.success(request, _("Your steps after the sale are saved."))
+        return redirect("post_sale_steps")
+    return render(
+        request,
+        "accounts/post_sale_steps.html",
+        {
+            "formset": formset,
+            "has_errors": request.method == "POST",
+            "default_steps": default_steps(),
+        },
+    )
+
+
+def default_steps() -> list[PostSaleStep]:
+    """The default sequence as unsaved steps, to show what restoring it brings back."""
+    return [
+        PostSaleStep(purpose=_(purpose), channel=channel, anchor=anchor, days_after=days)
+        for purpose, channel, anchor, days in DEFAULT_POST_SALE_STEPS
+    ]
+
+
+@login_required
+@require_POST
+def post_sale_steps_restore(request: AuthenticatedRequest) -> HttpResponse:
+    """Replace the user's steps with the default sequence, in the language they use now."""
+    with transaction.atomic():
+        PostSaleStep.objects.filter(owner=request.user).delete()
+        create_default_post_sale_steps(owner=request.user)
+    messages.success(request, _("The default steps after the sale are back."))
+    return redirect("post_sale_steps")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -1,25 +1,36 @@
+import heapq
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from operator import attrgetter
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Count, F, Func
+from django.db.models import Count, F, Func, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Lower
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.vary import vary_on_headers
 
 from funnel.contacts.actions import delete_person
 from funnel.contacts.forms import EmailFormSet, OrganisationForm, PersonForm, PhoneFormSet
+from funnel.contacts.frequency import Frequency, Moment, contact_frequency
 from funnel.contacts.models import Organisation, Person
 from funnel.fit.actions import refresh_fit
 from funnel.fit.views import fit_card
+from funnel.followup.models import FollowUp, Status
+from funnel.followup.rules import is_missed
+from funnel.lib.channels import Channel
 from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.listing import list_page
 from funnel.sales.facts import sales_cycle
-from funnel.sales.models import Level, Opportunity, forget_measured_cycle
+from funnel.sales.models import Activity, Level, Opportunity, forget_measured_cycle
 
 
 def get_organisation(request: AuthenticatedRequest, pk: int) -> Organisation:
@@ -170,15 +181,117 @@ def person_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "contacts/person_list.html", {"listing": listing})
 
 
+HISTORY_PER_PAGE = 20
+# The newest past contacts the figures read: more than two a day for the 90 days they cover.
+FREQUENCY_ROWS = 200
+DETAIL = "contacts/person_detail.html"
+
+
 @login_required
+@vary_on_headers("HX-Request")
 def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = get_person(request, pk)
+    now = timezone.now()
+    older = request.GET.get("older", "")  # the history's "show more"; a page without script
+    offset = int(older) if older.isdigit() else 0
+    if request.htmx and older.isdigit():
+        context = {"person": person, **history_page(request, person, offset, now)}
+        return render(request, f"{DETAIL}#more-history", context)
     influences = person.influences.select_related("opportunity", "opportunity__organisation")
-    activities = person.activities.select_related("opportunity").order_by("-occurred")[:20]
     return render(
         request,
-        "contacts/person_detail.html",
-        {"person": person, "influences": influences, "activities": activities},
+        DETAIL,
+        {
+            "person": person,
+            "influences": influences,
+            "frequency": frequency_of(request, person, now),
+            **history_page(request, person, offset, now),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a person's contact history: an activity, or a follow-up and its state."""
+
+    at: datetime
+    activity: Activity | None = None
+    follow_up: FollowUp | None = None
+    state: str = ""  # a follow-up's: planned, missed, done or cancelled
+
+
+def history_page(
+    request: AuthenticatedRequest, person: Person, offset: int, now: datetime
+) -> dict[str, object]:
+    """One page of activities and follow-ups with the person, newest first, and the next."""
+    end = offset + HISTORY_PER_PAGE + 1
+    activities = [
+        HistoryEntry(activity.occurred, activity=activity)
+        for activity in history_activities(request, person)[:end]
+    ]
+    follow_ups = [
+        HistoryEntry(follow_up.due_at, follow_up=follow_up, state=state_of(follow_up, now))
+        for follow_up in history_follow_ups(request, person)[:end]
+        if follow_up.due_at is not None
+    ]
+    merged = heapq.merge(activities, follow_ups, key=attrgetter("at"), reverse=True)
+    page = list(islice(merged, offset, end))
+    more = offset + HISTORY_PER_PAGE if len(page) > HISTORY_PER_PAGE else None
+    return {"history": page[:HISTORY_PER_PAGE], "more_history_from": more}
+
+
+def history_activities(request: AuthenticatedRequest, person: Person) -> QuerySet[Activity]:
+    """Activities with the person, each with the purpose of the follow-up it carried out."""
+    carried_out = FollowUp.objects.filter(activity=OuterRef("pk")).values("purpose")[:1]
+    return (
+        Activity.objects.visible_to(request.user)
+        .filter(person=person)
+        .select_related("opportunity")
+        .annotate(follow_up_purpose=Subquery(carried_out))
+        .order_by("-occurred", "-pk")
+    )
+
+
+def history_follow_ups(request: AuthenticatedRequest, person: Person) -> QuerySet[FollowUp]:
+    """Follow-ups with the person; one done by an activity with them shows as that activity."""
+    return (
+        FollowUp.objects.visible_to(request.user)
+        .filter(person=person, due_at__isnull=False)
+        .exclude(status=Status.DONE, activity__person=person)
+        .select_related("opportunity")
+        .order_by("-due_at", "-pk")
+    )
+
+
+def state_of(follow_up: FollowUp, now: datetime) -> str:
+    assert follow_up.due_at is not None
+    if follow_up.is_planned and is_missed(
+        due_at=follow_up.due_at, minutes=follow_up.minutes, now=now
+    ):
+        return "missed"
+    return follow_up.status
+
+
+def frequency_of(request: AuthenticatedRequest, person: Person, now: datetime) -> Frequency:
+    """How often the person is contacted: activities with them, and follow-ups still planned."""
+    done = (
+        Activity.objects.visible_to(request.user)
+        .filter(person=person, occurred__lte=now)
+        .order_by("-occurred")
+        .values_list("occurred", "kind")[:FREQUENCY_ROWS]
+    )
+    planned = (
+        FollowUp.objects.visible_to(request.user)
+        .planned()
+        .filter(person=person, due_at__gte=now)
+        .order_by("due_at")
+        .values_list("due_at", "channel")[:FREQUENCY_ROWS]
+    )
+    return contact_frequency(
+        past=[Moment(at, str(Activity.Kind(kind).label)) for at, kind in done],
+        planned=[Moment(at, str(Channel(channel).label)) for at, channel in planned],
+        now=now,
+        limit=request.user.profile.contacts_per_week,
     )
 
 

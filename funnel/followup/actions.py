@@ -5,7 +5,6 @@ by sync_next_step, so Today and the board can order by an indexed column.
 """
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from funnel.followup import rules
+from funnel.followup.facts import plan_of, zone_of
 from funnel.followup.models import Anchor, FollowUp, Kind, PostSaleStep, Status
 from funnel.lib.channels import Channel
 from funnel.sales.actions import move_opportunity
@@ -23,21 +23,6 @@ from funnel.sales.models import OPEN_LEVELS, Activity, Level, LevelChange, Oppor
 
 # Work that ends when a deal closes; nurture touches and post-sale steps outlive it.
 SELLING = [Kind.FOLLOW_UP, Kind.REQUEST]
-
-
-def plan_of(opportunity: Opportunity) -> rules.Plan:
-    profile = opportunity.owner.profile
-    return rules.plan_for(
-        every_days=opportunity.follow_up_every_days,
-        channel=opportunity.follow_up_channel,
-        agreed=opportunity.follow_up_agreed,
-        default_days=profile.follow_up_every_days,
-        default_channel=profile.follow_up_channel,
-    )
-
-
-def zone_of(user: User) -> ZoneInfo:
-    return ZoneInfo(user.profile.time_zone)
 
 
 def proposed_follow_up(opportunity: Opportunity, *, after: datetime | None = None) -> FollowUp:
@@ -78,6 +63,30 @@ def schedule(*, follow_up: FollowUp) -> FollowUp:
     follow_up.save()
     sync_next_step(follow_up.opportunity)
     return follow_up
+
+
+def recovery_time(follow_up: FollowUp) -> datetime:
+    """When to propose a missed follow-up again: the next working day, at its usual time."""
+    assert follow_up.due_at is not None
+    zone = zone_of(follow_up.opportunity.owner)
+    now = timezone.now().astimezone(zone)
+    usual = follow_up.due_at.astimezone(zone).time()
+    day = now.date() + timedelta(days=1)
+    while day.weekday() in rules.WEEKEND:
+        day += timedelta(days=1)
+    return datetime.combine(day, usual, zone)
+
+
+@transaction.atomic
+def assign(*, opportunity: Opportunity, to: User) -> None:
+    """Hand an opportunity to a colleague, with the follow-ups its owner was to do."""
+    previous = opportunity.owner_id
+    opportunity.owner = to
+    opportunity.save(update_fields=["owner", "updated"])
+    for follow_up in opportunity.follow_ups.planned().filter(assigned_to_id=previous):
+        follow_up.assigned_to = to
+        follow_up.sequence += 1
+        follow_up.save(update_fields=["assigned_to", "sequence", "updated"])
 
 
 @transaction.atomic

@@ -188,7 +188,7 @@ def busiest_week(when: datetime, contacts: Sequence[datetime]) -> int:
 
 def is_missed(*, due_at: datetime, minutes: int, now: datetime) -> bool:
     """Its time has passed and no outcome was logged."""
-    return due_at + timedelta(minutes=minutes) <= now
+    return due_at + timedelta(minutes=minutes) < now
 
 
 def respond_by(received: datetime, hours: int) -> datetime:

@@ -9,20 +9,22 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from funnel.followup.models import FollowUp, Kind
 from funnel.sales.facts import influence_facts, sales_cycle
-from funnel.sales.models import Level, Opportunity
+from funnel.sales.models import OPEN_LEVELS, Level, Opportunity
 from funnel.sales.priorities import (
     LEVEL_GROUP,
     Agenda,
     AgendaSettings,
     Candidate,
+    FollowUpFacts,
     Group,
     build_agenda,
 )
-from funnel.sales.rules import OpportunityFacts
+from funnel.sales.rules import InfluenceFacts, OpportunityFacts
 
 # Today is what to do now: the first few of each group, the rest a click away on the board.
 ITEMS_PER_GROUP = 5
@@ -40,7 +42,14 @@ CARD_FIELDS = [
     "organisation__fit_score",
     "organisation__fit_known",
     "main_contact__name",
+    "attempts_without_answer",
+    "progress_at",
+    "stop_after_attempts",
+    "stop_after_days",
 ]
+# Follow-ups that bring an opportunity to Today whatever its rank: requests to answer, steps a
+# colleague delegated, nurture touches and after-sale steps. Beyond this many, the lists have them.
+MY_FOLLOW_UPS = 50
 # A few rows beyond the limit, so build_agenda makes the final cut even where SQLite's floating
 # point puts two weights equal to the cent in the other order.
 TIE_SLACK = 5
@@ -58,13 +67,59 @@ def agenda_for(
         .only(*CARD_FIELDS)
     )
     rows: list[Opportunity] = []
-    for level in LEVEL_GROUP:
+    take = None if limit is None else limit + TIE_SLACK
+    for level in OPEN_LEVELS:
         group = opportunities.filter(level=level)
-        take = None if limit is None else limit + TIE_SLACK
         rows += priority_slice(group, settings, limit=take, prospecting=level == Level.ABOVE)
+    rows += stop_rule_rows(opportunities, settings, limit=take)
+    mine = my_follow_ups(user, settings)
+    rows += [follow_up.opportunity for follow_up in mine]
     totals, left_out = group_counts(user, settings)
+    totals[Group.KEEP_IN_TOUCH] = len(
+        {f.opportunity_id for f in mine if f.opportunity.level not in OPEN_LEVELS}
+    )
     return build_agenda(
-        candidates(rows), settings=settings, totals=totals, left_out=left_out, limit=limit
+        candidates(rows, user=user),
+        settings=settings,
+        totals=totals,
+        left_out=left_out,
+        limit=limit,
+    )
+
+
+def stop_rule_rows(
+    opportunities: QuerySet[Opportunity], settings: AgendaSettings, *, limit: int | None
+) -> list[Opportunity]:
+    """Open opportunities a stop rule may fire on, longest idle first; build_agenda decides.
+
+    Rows with limits of their own always come: few opportunities have them.
+    """
+    days = settings.stop_after_days or 2 * settings.cycle_days
+    rows = opportunities.filter(level__in=OPEN_LEVELS).filter(
+        Q(
+            stop_after_attempts__isnull=True,
+            attempts_without_answer__gte=settings.stop_after_attempts,
+        )
+        | Q(stop_after_days__isnull=True, progress_at__lte=settings.now - timedelta(days=days))
+        | Q(stop_after_attempts__isnull=False)
+        | Q(stop_after_days__isnull=False)
+    )
+    return list(rows.order_by("progress_at", "pk")[: limit or None])
+
+
+def my_follow_ups(user: User, settings: AgendaSettings) -> list[FollowUp]:
+    """The user's follow-ups Today shows whatever the opportunity's rank (MY_FOLLOW_UPS)."""
+    due = Q(due_at__lt=settings.end_of_today)
+    wanted = (
+        Q(kind=Kind.REQUEST)
+        | Q(kind__in=[Kind.NURTURE, Kind.POST_SALE]) & (due | Q(due_at__isnull=True))
+        | due & ~Q(opportunity__owner=user)
+    )
+    return list(
+        FollowUp.objects.planned()
+        .filter(wanted, assigned_to=user)
+        .select_related("opportunity__organisation", "opportunity__main_contact")
+        .order_by(F("due_at").asc(nulls_first=True), "pk")[:MY_FOLLOW_UPS]
     )
 
 
@@ -113,6 +168,8 @@ def agenda_settings(user: User, now: datetime) -> AgendaSettings:
         today=today,
         cycle_days=sales_cycle(user, now=now).days,
         poor_fit_below=user.profile.team.poor_fit_below,
+        stop_after_attempts=user.profile.stop_after_attempts,
+        stop_after_days=user.profile.stop_after_days,
     )
 
 
@@ -122,7 +179,7 @@ def group_counts(user: User, settings: AgendaSettings) -> tuple[dict[Group, int]
         next_step_at__lt=settings.end_of_today
     )
     counts = (
-        Opportunity.objects.filter(owner=user, level__in=list(LEVEL_GROUP))
+        Opportunity.objects.filter(owner=user, level__in=OPEN_LEVELS)
         .values_list("level")
         .annotate(total=Count("pk"), poor=Count("pk", filter=left_out))
         .order_by()
@@ -135,25 +192,76 @@ def group_counts(user: User, settings: AgendaSettings) -> tuple[dict[Group, int]
     return totals, {Group.PROSPECTING: poor}
 
 
-def candidates(rows: list[Opportunity]) -> list[Candidate]:
-    influences = influence_facts([o.pk for o in rows])
-    return [
-        Candidate(
-            id=o.pk,
-            title=o.title,
-            customer=o.customer_name,
-            level=o.level,
-            value=o.value,
-            currency=o.currency,
-            fit_score=o.organisation.fit_score if o.organisation else None,
-            next_step=o.next_step,
-            next_step_at=o.next_step_at,
-            expected_close_on=o.expected_close_on,
-            level_since=timezone.localdate(o.level_changed),
-            facts=OpportunityFacts(o.level, o.expected_close_on, influences[o.pk]),
-        )
-        for o in rows
-    ]
+def candidates(rows: list[Opportunity], *, user: User | None = None) -> list[Candidate]:
+    """Each opportunity once, with its influences and the follow-up the item is about."""
+    unique = list({o.pk: o for o in rows}.values())
+    influences = influence_facts([o.pk for o in unique])
+    follow_ups = follow_up_facts([o.pk for o in unique], user=user)
+    return [candidate(o, influences[o.pk], follow_ups.get(o.pk)) for o in unique]
+
+
+def candidate(
+    o: Opportunity, influences: list[InfluenceFacts], follow_up: FollowUpFacts | None
+) -> Candidate:
+    return Candidate(
+        id=o.pk,
+        title=o.title,
+        customer=o.customer_name,
+        level=o.level,
+        value=o.value,
+        currency=o.currency,
+        fit_score=o.organisation.fit_score if o.organisation else None,
+        next_step=o.next_step,
+        next_step_at=follow_up.due_at if follow_up else o.next_step_at,
+        expected_close_on=o.expected_close_on,
+        level_since=timezone.localdate(o.level_changed),
+        facts=OpportunityFacts(o.level, o.expected_close_on, influences),
+        follow_up=follow_up,
+        attempts=o.attempts_without_answer,
+        progress_at=o.progress_at,
+        stop_after_attempts=o.stop_after_attempts,
+        stop_after_days=o.stop_after_days,
+    )
+
+
+def follow_up_facts(opportunity_ids: list[int], *, user: User | None) -> dict[int, FollowUpFacts]:
+    """For each opportunity, the planned follow-up to show: a request to answer first, then the
+    user's own, then the soonest (one query)."""
+    planned = (
+        FollowUp.objects.planned()
+        .filter(opportunity__in=opportunity_ids)
+        .select_related("assigned_to")
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
+    )
+    chosen: dict[int, FollowUp] = {}
+    for follow_up in planned:
+        current = chosen.get(follow_up.opportunity_id)
+        if current is None or rank(follow_up, user) < rank(current, user):
+            chosen[follow_up.opportunity_id] = follow_up
+    return {pk: facts_of(follow_up, user) for pk, follow_up in chosen.items()}
+
+
+def rank(follow_up: FollowUp, user: User | None) -> int:
+    if follow_up.kind == Kind.REQUEST:
+        return 0
+    return 1 if user is not None and follow_up.assigned_to_id == user.pk else 2
+
+
+def facts_of(follow_up: FollowUp, user: User | None) -> FollowUpFacts:
+    colleague = user is not None and follow_up.assigned_to_id != user.pk
+    return FollowUpFacts(
+        id=follow_up.pk,
+        kind=follow_up.kind,
+        purpose=follow_up.purpose,
+        channel=follow_up.get_channel_display(),
+        due_at=follow_up.due_at,
+        minutes=follow_up.minutes,
+        assigned_to=display_name(follow_up.assigned_to) if colleague else "",
+    )
+
+
+def display_name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 def agenda_payload(agenda: Agenda, *, user: User, day: date) -> dict[str, Any]:
@@ -173,6 +281,9 @@ def agenda_payload(agenda: Agenda, *, user: User, day: date) -> dict[str, Any]:
                 "overdue": item.overdue,
                 "reason": item.reason,
                 "warnings": list(item.warnings),
+                "follow_up_id": item.opportunity.follow_up.id
+                if item.opportunity.follow_up
+                else None,
             }
             for item in agenda.items
         ],

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from funnel.contacts.models import Organisation, Person
+from funnel.followup.models import FollowUp
+from funnel.lib.channels import Channel
 from funnel.lib.forms import OwnedModelForm, TeamModelForm, limit_choices
 from funnel.sales.models import (
     NEXT_LEVEL,
@@ -46,14 +48,8 @@ class OpportunityForm(TeamModelForm):
             "first_contact_on",
             "expected_close_on",
             "source",
-            "next_step",
-            "next_step_at",
         ]
-        widgets = {
-            "first_contact_on": DateInput(),
-            "expected_close_on": DateInput(),
-            "next_step_at": DateTimeInput(),
-        }
+        widgets = {"first_contact_on": DateInput(), "expected_close_on": DateInput()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,21 +107,6 @@ class MoveForm(forms.Form):
         to_level.initial = NEXT_LEVEL.get(Level(opportunity.level))
 
 
-class NextStepForm(forms.ModelForm):
-    prefix = "next"
-
-    class Meta:
-        model = Opportunity
-        fields = ["next_step", "next_step_at"]
-        widgets = {"next_step_at": DateTimeInput()}
-        labels = {"next_step": _("What"), "next_step_at": _("When")}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["next_step"].required = True
-        self.fields["next_step_at"].required = True
-
-
 class InfluenceForm(OwnedModelForm):
     prefix = "influence"  # shares the opportunity page with the activity form
     owner_field = "opportunity"
@@ -154,16 +135,42 @@ def customer_people(opportunity: Opportunity) -> QuerySet[Person]:
 
 
 class ActivityForm(TeamModelForm):
+    """What happened; carrying out a planned follow-up, and planning the next in the same step."""
+
     prefix = "activity"
+    follow_up = forms.ModelChoiceField(
+        queryset=FollowUp.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    schedule_next = forms.BooleanField(label=_("Plan the next follow-up"), required=False)
 
     class Meta:
         model = Activity
         fields = ["kind", "occurred", "person", "channel", "outcome", "minutes", "notes"]
         widgets = {"occurred": DateTimeInput(), "notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, opportunity: Opportunity, follow_up: FollowUp | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, team=opportunity.team, **kwargs)
         self.instance.opportunity = opportunity
         self.fields["occurred"].initial = timezone.localtime().replace(second=0, microsecond=0)
         limit_choices(self, "person", customer_people(opportunity).order_by(Lower("name")))
+        limit_choices(self, "follow_up", opportunity.follow_ups.planned())
         self.fields["person"].initial = opportunity.main_contact_id
+        self.fields["schedule_next"].initial = opportunity.level in [*OPEN_LEVELS, Level.NURTURE]
+        if follow_up is not None:
+            self.fields["follow_up"].initial = follow_up.pk
+            self.fields["person"].initial = follow_up.person_id or opportunity.main_contact_id
+            self.fields["channel"].initial = follow_up.channel
+            self.fields["kind"].initial = KIND_OF_CHANNEL.get(follow_up.channel, Activity.Kind.NOTE)
+
+
+# What a follow-up by this channel is logged as.
+KIND_OF_CHANNEL = {
+    Channel.PHONE: Activity.Kind.CALL,
+    Channel.EMAIL: Activity.Kind.EMAIL,
+    Channel.NEWSLETTER: Activity.Kind.EMAIL,
+    Channel.MEETING: Activity.Kind.MEETING,
+    Channel.VIDEO: Activity.Kind.VIDEO,
+    Channel.LETTER: Activity.Kind.LETTER,
+}

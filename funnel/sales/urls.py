@@ -10,11 +10,6 @@ urlpatterns = [
     path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity_detail"),
     path("opportunities/<int:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),
     path("opportunities/<int:pk>/move/", views.opportunity_move, name="opportunity_move"),
-    path(
-        "opportunities/<int:pk>/next-step/",
-        views.opportunity_next_step,
-        name="opportunity_next_step",
-    ),
     path("opportunities/<int:pk>/delete/", views.opportunity_delete, name="opportunity_delete"),
     path("opportunities/<int:pk>/influences/", views.influence_add, name="influence_add"),
     path("opportunities/<int:pk>/influences/form/", views.influence_form, name="influence_form"),

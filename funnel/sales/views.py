@@ -7,12 +7,15 @@ from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from funnel.contacts.models import Organisation, Person
 from funnel.fit.actions import fit_of, refresh_fit
+from funnel.followup.actions import log_activity, proposed_follow_up
+from funnel.followup.facts import pest_warnings_for
+from funnel.followup.forms import FollowUpForm, confirming
+from funnel.followup.page import follow_up_context
 from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.listing import list_page
 from funnel.sales.actions import GateClosed, create_opportunity, move_opportunity
@@ -22,7 +25,6 @@ from funnel.sales.forms import (
     InfluenceForm,
     MoveForm,
     NewOpportunityForm,
-    NextStepForm,
     OpportunityForm,
 )
 from funnel.sales.models import (
@@ -117,7 +119,6 @@ def detail_context(
         "fit": fit_of(opportunity.organisation) if opportunity.organisation else None,
         "poor_fit_below": opportunity.team.poor_fit_below,
         "warnings": drift_of(opportunity, today=today, cycle_days=cycle.days),
-        "next_step_form": forms.get("next_step_form") or NextStepForm(instance=opportunity),
         "influences": influences,
         **activity_page(opportunity, 0),
         "level_changes": list(
@@ -127,6 +128,8 @@ def detail_context(
         "influence_form": forms.get("influence_form"),
         "activity_form": forms.get("activity_form"),
         "move_form": forms.get("move_form") or MoveForm(opportunity=opportunity),
+        "next_follow_up_form": forms.get("next_follow_up_form"),
+        **follow_up_context(opportunity, **forms),
         # Labels translated once for every row's select, not once per option per row.
         "status_choices": [(value, str(label)) for value, label in BuyingInfluence.Status.choices],
     }
@@ -162,7 +165,7 @@ def opportunity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         context.update(activity_page(opportunity, int(older)))
     # Asked for by the Today page's "Log an activity", a page without script, or a first visit.
     if request.GET.get("log"):
-        context["activity_form"] = ActivityForm(opportunity=opportunity)
+        context.update(activity_forms(opportunity, request.GET.get("follow_up", "")))
     if request.GET.get("add") == "influence" or not context["influences"]:
         context["influence_form"] = InfluenceForm(opportunity=opportunity)
     return render(request, DETAIL, context)
@@ -178,8 +181,20 @@ def influence_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def activity_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
-    context = {"opportunity": opportunity, "activity_form": ActivityForm(opportunity=opportunity)}
+    context = {"opportunity": opportunity, **activity_forms(opportunity, "")}
     return render(request, f"{DETAIL}#activity-form", context)
+
+
+def activity_forms(opportunity: Opportunity, follow_up_id: str) -> dict[str, BaseForm]:
+    """The activity form, for the follow-up it carries out if any, with the next one planned."""
+    planned = opportunity.follow_ups.planned()
+    follow_up = planned.filter(pk=follow_up_id).first() if follow_up_id.isdigit() else None
+    return {
+        "activity_form": ActivityForm(opportunity=opportunity, follow_up=follow_up),
+        "next_follow_up_form": FollowUpForm(
+            instance=proposed_follow_up(opportunity), opportunity=opportunity
+        ),
+    }
 
 
 @login_required
@@ -266,26 +281,6 @@ def opportunity_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def opportunity_next_step(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """Schedule the next step, from the opportunity page or straight from Today.
-
-    GET draws Today's small form when its item asks for it.
-    """
-    opportunity = get_opportunity(request, pk)
-    if request.method != "POST":
-        return render(request, "sales/next_step_inline.html", {"opportunity": opportunity})
-    form = NextStepForm(request.POST, instance=opportunity)
-    if not form.is_valid():
-        return render(request, DETAIL, detail_context(opportunity, next_step_form=form), status=422)
-    form.save()
-    messages.success(request, _("Next step planned for %(title)s.") % {"title": opportunity.title})
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect(opportunity)
-
-
-@login_required
 def opportunity_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
     if request.method == "POST":
@@ -300,16 +295,19 @@ def opportunity_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def section(
-    request: AuthenticatedRequest, opportunity: Opportunity, name: str, **forms: BaseForm
+    request: AuthenticatedRequest,
+    opportunity: Opportunity,
+    name: str,
+    pest_warnings: list[str] | None = None,
+    **forms: BaseForm,
 ) -> HttpResponse:
     """After an in-place change: the htmx fragment, or the whole page without htmx."""
-    if not request.htmx:
-        if forms:
-            return render(request, DETAIL, detail_context(opportunity, None, **forms), status=422)
+    if not request.htmx and not forms:
         return redirect(opportunity)
-    status = 422 if forms else 200
     context = detail_context(opportunity, None, **forms)
-    return render(request, f"{DETAIL}#{name}", context, status=status)
+    context["pest_warnings"] = pest_warnings or []
+    template = f"{DETAIL}#{name}" if request.htmx else DETAIL
+    return render(request, template, context, status=422 if forms else 200)
 
 
 @login_required
@@ -347,11 +345,37 @@ def influence_delete(request: AuthenticatedRequest, pk: int, influence_pk: int) 
 @login_required
 @require_POST
 def activity_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Log what happened and, in the same step, plan the next follow-up."""
     opportunity = get_opportunity(request, pk)
     form = ActivityForm(request.POST, opportunity=opportunity)
-    if not form.is_valid():
-        return section(request, opportunity, "activities", activity_form=form)
+    planning = request.POST.get("activity-schedule_next") == "on"
+    next_form = FollowUpForm(
+        request.POST, instance=proposed_follow_up(opportunity), opportunity=opportunity
+    )
+    if not form.is_valid() or (planning and not next_form.is_valid()):
+        return section(
+            request, opportunity, "activities", activity_form=form, next_follow_up_form=next_form
+        )
     activity = form.save(commit=False)
-    activity.by = request.user
-    activity.save()
-    return section(request, opportunity, "activities")
+    following = next_form.save(commit=False) if planning else None
+    if following is not None:
+        warnings = pest_warnings_for(following, also=[activity.occurred])
+        if warnings and not next_form.cleaned_data["confirm"]:
+            return section(
+                request,
+                opportunity,
+                "activities",
+                activity_form=form,
+                next_follow_up_form=confirming(next_form),
+                pest_warnings=warnings,
+            )
+    log_activity(
+        activity=activity,
+        by=request.user,
+        follow_up=form.cleaned_data["follow_up"],
+        next_follow_up=following,
+    )
+    messages.success(request, _("Logged on %(title)s.") % {"title": opportunity.title})
+    if request.htmx:
+        return HttpResponse(headers={"HX-Refresh": "true"})
+    return redirect(f"{opportunity.get_absolute_url()}#activities")
