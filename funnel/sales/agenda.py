@@ -196,12 +196,19 @@ def candidates(rows: list[Opportunity], *, user: User | None = None) -> list[Can
     """Each opportunity once, with its influences and the follow-up the item is about."""
     unique = list({o.pk: o for o in rows}.values())
     influences = influence_facts([o.pk for o in unique])
-    follow_ups = follow_up_facts([o.pk for o in unique], user=user)
-    return [candidate(o, influences[o.pk], follow_ups.get(o.pk)) for o in unique]
+    follow_ups, waiting = follow_up_facts([o.pk for o in unique], user=user)
+    return [
+        candidate(o, influences[o.pk], follow_ups.get(o.pk), waiting=o.pk in waiting)
+        for o in unique
+    ]
 
 
 def candidate(
-    o: Opportunity, influences: list[InfluenceFacts], follow_up: FollowUpFacts | None
+    o: Opportunity,
+    influences: list[InfluenceFacts],
+    follow_up: FollowUpFacts | None,
+    *,
+    waiting: bool = False,
 ) -> Candidate:
     return Candidate(
         id=o.pk,
@@ -221,12 +228,15 @@ def candidate(
         progress_at=o.progress_at,
         stop_after_attempts=o.stop_after_attempts,
         stop_after_days=o.stop_after_days,
+        waiting_for_delivery=waiting,
     )
 
 
-def follow_up_facts(opportunity_ids: list[int], *, user: User | None) -> dict[int, FollowUpFacts]:
+def follow_up_facts(
+    opportunity_ids: list[int], *, user: User | None
+) -> tuple[dict[int, FollowUpFacts], set[int]]:
     """For each opportunity, the planned follow-up to show: a request to answer first, then the
-    user's own, then the soonest (one query)."""
+    user's own, then the soonest; and the won ones waiting for a delivery date (one query)."""
     planned = (
         FollowUp.objects.planned()
         .filter(opportunity__in=opportunity_ids)
@@ -234,11 +244,14 @@ def follow_up_facts(opportunity_ids: list[int], *, user: User | None) -> dict[in
         .order_by(F("due_at").asc(nulls_last=True), "pk")
     )
     chosen: dict[int, FollowUp] = {}
+    waiting = set()
     for follow_up in planned:
+        if follow_up.kind == Kind.POST_SALE and follow_up.due_at is None:
+            waiting.add(follow_up.opportunity_id)
         current = chosen.get(follow_up.opportunity_id)
         if current is None or rank(follow_up, user) < rank(current, user):
             chosen[follow_up.opportunity_id] = follow_up
-    return {pk: facts_of(follow_up, user) for pk, follow_up in chosen.items()}
+    return {pk: facts_of(follow_up, user) for pk, follow_up in chosen.items()}, waiting
 
 
 def rank(follow_up: FollowUp, user: User | None) -> int:

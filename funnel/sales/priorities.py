@@ -133,6 +133,7 @@ class Candidate:
     progress_at: datetime | None = None
     stop_after_attempts: int | None = None
     stop_after_days: int | None = None
+    waiting_for_delivery: bool = False  # won, with after-sale steps counted from delivery
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ def is_suggested(candidate: Candidate, settings: AgendaSettings) -> bool:
     """Poor fits are not suggested for prospecting, unless the user already planned a step."""
     if candidate.level != Level.ABOVE:
         return True
-    if urgency(candidate, settings) < Urgency.PROPOSED:
+    if urgency(candidate, settings) <= Urgency.PROPOSED:
         return True
     return not is_poor_fit(candidate.fit_score, settings.poor_fit_below)
 
@@ -291,6 +292,8 @@ def explain(candidate: Candidate, group: Group, settings: AgendaSettings) -> Ite
     if group == Group.KEEP_IN_TOUCH:
         kind, reason = keep_in_touch(candidate)
         move_to = Level.ABOVE if candidate.level == Level.NURTURE else None
+        if candidate.waiting_for_delivery and kind != "delivery_date":
+            warnings += (_("Ask for the delivery date: the other steps count from it."),)
     elif when < Urgency.PROPOSED:
         kind, reason = due_item(candidate, when)
     elif when == Urgency.PROPOSED and stop is not None:
