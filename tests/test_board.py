@@ -95,7 +95,7 @@ def test_a_card_without_a_next_step_says_so_and_an_overdue_one_is_marked(
     make_opportunity("Forgotten", next_step_at=NOW - dt.timedelta(days=1))
     make_opportunity("Unplanned")
     page = owner_client.get(BOARD).text
-    assert page.count('<span class="warning">No next step</span>') == 1
+    assert page.count('<span class="warning">No follow-up planned</span>') == 1
     assert page.count('<span class="overdue">Next: 11/29/2026</span>') == 1
 
 
@@ -124,7 +124,7 @@ def test_closed_and_parked_levels_are_chips_that_open_the_list(owner_client, mak
         ("/opportunities/?level=won", "Won"),
         ("/opportunities/?level=lost", "Lost"),
         ("/opportunities/?level=dead", "Dead"),
-        ("/opportunities/?level=nurture", "Nurture"),
+        ("/nurture/", "Nurture"),
     ]
     listing = owner_client.get("/opportunities/?level=won").text
     assert "Signed" in listing

@@ -1,11 +1,15 @@
 """End to end in Chromium: a new user's first day, at desktop and phone sizes."""
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from funnel.followup import actions
+from funnel.followup.models import FollowUp
 from funnel.sales.models import Activity, BuyingInfluence, Opportunity
 from tests.conftest import PASSWORD
 
@@ -144,20 +148,71 @@ def test_a_move_with_the_keyboard_can_be_cancelled_and_nothing_moves(
     assert opportunity.level == "above"
 
 
-def test_the_next_step_is_scheduled_from_today_in_place(page: Page, live_server, opportunity):
+def test_a_follow_up_is_planned_from_today_in_place(page: Page, live_server, opportunity):
     page.set_viewport_size(PHONE)
     log_in(page, live_server.url, "anna")
     item = page.locator(".agenda-item", has_text=opportunity.title)
-    expect(item).to_contain_text("No next step planned.")
-    item.get_by_text("Schedule the next step").click()
-    item.get_by_label("What").fill("Call Giulia about the proposal")
+    expect(item).to_contain_text("No follow-up planned.")
+    item.get_by_text("Plan a follow-up").click()
+    item.get_by_label("Purpose").fill("Call Giulia about the proposal")
     item.get_by_label("When").fill("2030-01-15T10:30")
     shoot(page, "today-schedule")
     item.get_by_role("button", name="Schedule").click()
-    expect(page.locator(".messages")).to_contain_text("Next step planned for")
+    expect(page.locator(".messages")).to_contain_text("Follow-up planned for")
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
     opportunity.refresh_from_db()
     assert opportunity.next_step == "Call Giulia about the proposal"
+
+
+def test_an_outcome_and_the_next_follow_up_in_one_step_then_the_pest_guard_warns(
+    page: Page, live_server, opportunity
+):
+    opportunity.follow_up_every_days, opportunity.follow_up_agreed = 14, True
+    opportunity.follow_up_channel = "email"
+    opportunity.save()
+    now = timezone.localtime()
+    actions.schedule(
+        follow_up=FollowUp(
+            team=opportunity.team,
+            opportunity=opportunity,
+            person=opportunity.main_contact,
+            assigned_to=opportunity.owner,
+            due_at=now + dt.timedelta(hours=1),
+            purpose="Call Giulia about the proposal",
+        )
+    )
+    page.set_viewport_size(DESKTOP)
+    log_in(page, live_server.url, "anna")
+    item = page.locator(".agenda-item", has_text=opportunity.title)
+    item.get_by_role("link", name="Log the outcome").click()
+
+    form = page.locator("#activities form")
+    form.get_by_label("Outcome").select_option("meeting_booked")
+    form.get_by_label("Notes").fill("Giulia wants to see the samples")
+    expect(form.get_by_label("Plan the next follow-up")).to_be_checked()
+    in_two_weeks = (now + dt.timedelta(days=14)).strftime("%Y-%m-%dT10:00")
+    form.locator("[name=next-due_at]").fill(in_two_weeks)
+    form.locator("[name=next-purpose]").fill("Bring the samples")
+    form.get_by_role("button", name="Log it").click()
+    expect(page.locator(".messages")).to_contain_text("Logged on")
+    card = page.locator("#follow-up")
+    expect(card).to_contain_text("Bring the samples")
+    expect(page.locator("#activities")).to_contain_text("Meeting booked")
+
+    card.get_by_text("Plan another").click()
+    too_soon = (now + dt.timedelta(days=3)).strftime("%Y-%m-%dT10:00")
+    card.locator("[name=next-due_at]").fill(too_soon)
+    card.locator("[name=next-purpose]").fill("Check they got the samples")
+    card.get_by_role("button", name="Schedule").click()
+    warning = page.locator(".pest-warning")
+    expect(warning).to_contain_text(
+        "Sooner than agreed: the customer asked to hear from you every 14 days"
+    )
+    shoot(page, "pest-guard")
+    assert FollowUp.objects.filter(purpose="Check they got the samples").count() == 0
+    page.locator("#follow-up").get_by_role("button", name="Schedule anyway").click()
+    expect(page.locator(".messages")).to_contain_text("Follow-up planned for")
+    assert FollowUp.objects.filter(purpose="Check they got the samples").count() == 1
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

@@ -125,7 +125,7 @@ def test_the_plan_is_agreed_with_the_customer(owner_client, opportunity):
     }
     owner_client.post(reverse("plan_edit", args=[opportunity.pk]), data)
     text = page(owner_client, opportunity)
-    assert "Plan: every 14 days by Email, agreed with the customer." in text
+    assert "Plan: every 14 days by email, agreed with the customer." in text
     assert 'value="2026-12-14T09:00"' in text
 
 

@@ -11,6 +11,11 @@ from funnel.sales.forms import DateInput, DateTimeInput, customer_people
 from funnel.sales.models import Opportunity
 
 
+class ColleagueField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class FollowUpForm(TeamModelForm):
     """A follow-up, scheduled like an appointment; the pest guard may ask to confirm it."""
 
@@ -30,6 +35,7 @@ class FollowUpForm(TeamModelForm):
             "assigned_to",
         ]
         widgets = {"due_at": DateTimeInput()}
+        field_classes = {"assigned_to": ColleagueField}
 
     def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
         super().__init__(*args, team=opportunity.team, **kwargs)
@@ -99,7 +105,7 @@ class DeliveryForm(forms.ModelForm):
 
 
 class AssignForm(forms.Form):
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=Opportunity.objects.none())
+    owner = ColleagueField(label=_("Owner"), queryset=Opportunity.objects.none())
 
     def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
