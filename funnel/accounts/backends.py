@@ -1,6 +1,5 @@
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 
 
 class ProfileBackend(ModelBackend):
@@ -10,7 +9,7 @@ class ProfileBackend(ModelBackend):
     one query per request instead of three.
     """
 
-    def get_user(self, user_id: int) -> AbstractBaseUser | None:
-        users = get_user_model()._default_manager.select_related("profile__team")
+    def get_user(self, user_id: int) -> User | None:
+        users = User._default_manager.select_related("profile__team")
         user = users.filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

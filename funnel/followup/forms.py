@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -57,7 +58,8 @@ class FollowUpForm(TeamModelForm):
 
 def confirming(form: FollowUpForm) -> FollowUpForm:
     """The same form, set to go through next time: the pest guard's warnings have been shown."""
-    data = form.data.copy()
+    data = QueryDict(mutable=True)
+    data.update(form.data)
     data[form.add_prefix("confirm")] = "on"
     return type(form)(data, instance=form.instance, opportunity=form.instance.opportunity)
 

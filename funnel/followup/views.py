@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Min, Q
+from django.db.models import Case, Min, Q, Value, When
 from django.db.models.functions import Lower
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,6 +30,8 @@ from funnel.sales.models import Level, Opportunity
 from funnel.sales.views import DETAIL, detail_context, get_opportunity
 
 INLINE = "followup/follow_up_inline.html"
+# Nurture opportunities without a touch planned come after those with one, in every database.
+UNPLANNED_LAST = Case(When(next_touch__isnull=True, then=Value(1)), default=Value(0))
 
 
 def back(request: AuthenticatedRequest, opportunity: Opportunity) -> HttpResponse:
@@ -187,7 +189,7 @@ def nurture_list(request: AuthenticatedRequest) -> HttpResponse:
         request,
         rows,
         search_fields=["title", "organisation__name", "main_contact__name"],
-        sorts={"touch": F("next_touch"), "title": Lower("title"), "value": "value"},
+        sorts={"touch": [UNPLANNED_LAST, "next_touch"], "title": Lower("title"), "value": "value"},
         default_sort="touch",
     )
     return render(

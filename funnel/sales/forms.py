@@ -166,7 +166,7 @@ class ActivityForm(TeamModelForm):
 
 
 # What a follow-up by this channel is logged as.
-KIND_OF_CHANNEL = {
+KIND_OF_CHANNEL: dict[str, str] = {
     Channel.PHONE: Activity.Kind.CALL,
     Channel.EMAIL: Activity.Kind.EMAIL,
     Channel.NEWSLETTER: Activity.Kind.EMAIL,
