@@ -9,11 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from funnel.accounts.actions import create_user
+from funnel.accounts.models import Membership
 from funnel.contacts.models import Organisation, Person
 from funnel.fit.actions import rate
 from funnel.fit.models import FitCriterion
+from funnel.followup import actions
+from funnel.followup.models import FollowUp
 from funnel.sales.actions import move_opportunity
-from funnel.sales.models import OPEN_LEVELS, Activity, BuyingInfluence, Level
+from funnel.sales.models import OPEN_LEVELS, Activity, BuyingInfluence, Level, Opportunity
 
 FEW, MANY = 3, 30
 ROLES = [BuyingInfluence.Role.USER, BuyingInfluence.Role.TECHNICAL, BuyingInfluence.Role.COACH]
@@ -31,13 +35,14 @@ def assert_same_queries_when_the_data_grows(
 ) -> None:
     """Measure the page with FEW rows, add rows up to MANY, and expect the same count.
 
-    The first look measures the day's sales cycle and keeps it (two queries), so it is not the
-    one compared.
+    A first look measures the day's sales cycle and keeps it (two queries) until a won deal
+    changes, so the look after each change is not the one compared.
     """
     add_rows(range(FEW))
     count_queries(client, url, params)
     few = count_queries(client, url, params)
     add_rows(range(FEW, MANY))
+    count_queries(client, url, params)
     with assert_num_queries(few):
         response = client.get(url, params)
     assert response.status_code == 200
@@ -153,6 +158,16 @@ def test_the_opportunity_detail_makes_as_many_queries_for_30_rows_as_for_3(
                 outcome=Activity.Outcome.REACHED,
                 notes=f"Note {index}",
             )
+            actions.schedule(
+                follow_up=FollowUp(
+                    team=team,
+                    opportunity=opportunity,
+                    person=person,
+                    assigned_to=owner,
+                    due_at=timezone.now() + dt.timedelta(days=index - 5),
+                    purpose=f"Step {index}",
+                )
+            )
             opportunity.refresh_from_db()
             to_level = Level.IN if opportunity.level == Level.ABOVE else Level.ABOVE
             # Moving down needs the fit confirmed first; an override keeps the history growing.
@@ -254,9 +269,52 @@ def test_the_today_page_with_every_level_makes_as_many_queries_for_30_rows_as_fo
 ):
     def add_rows(indexes: range) -> None:
         for index in indexes:
-            # Unknown fits only: a known fit on Today is a server error for now (the bug
-            # marked in tests/test_today.py, test_a_known_fit_shows_its_badge_on_today).
-            a_funnel_row(team, index, make_opportunity, fits=(None,))
+            a_funnel_row(team, index, make_opportunity)
+
+    assert_same_queries_when_the_data_grows(
+        owner_client, reverse("today"), add_rows, django_assert_num_queries
+    )
+
+
+def test_today_with_follow_ups_of_every_kind_makes_as_many_queries_for_30_rows_as_for_3(
+    owner, owner_client, team, make_opportunity, django_assert_num_queries
+):
+    """Missed and due follow-ups, requests, stop rules, nurture touches and after-sale steps."""
+    teammate = create_user(username="luca", password="x-luca-x")
+    Membership.objects.create(team=team, user=teammate)
+    now = timezone.now()
+
+    def add_rows(indexes: range) -> None:
+        for index in indexes:
+            a_funnel_row(team, index, make_opportunity)
+            opportunity = Opportunity.objects.get(title=f"Row {index:02}")
+            kind = index % 5
+            if kind == 0:  # a request
+                request = Activity(
+                    team=team, opportunity=opportunity, kind=Activity.Kind.REQUEST, occurred=now
+                )
+                actions.log_activity(activity=request, by=owner)
+            elif kind == 1:  # a stop rule fires
+                opportunity.attempts_without_answer = 9
+                opportunity.save()
+            elif kind == 2:  # parked in nurture, a touch due
+                move_opportunity(
+                    opportunity=opportunity, to_level=Level.NURTURE, by=owner, reason="x"
+                )
+                opportunity.follow_ups.planned().update(due_at=now - dt.timedelta(hours=1))
+            elif kind == 3:  # won, waiting for the delivery date
+                move_opportunity(
+                    opportunity=opportunity, to_level=Level.WON, by=owner, override_reason="x"
+                )
+            actions.schedule(
+                follow_up=FollowUp(
+                    team=team,
+                    opportunity=opportunity,
+                    assigned_to=teammate if index % 2 else owner,
+                    due_at=now - dt.timedelta(hours=index),
+                    purpose=f"Step {index}",
+                )
+            )
 
     assert_same_queries_when_the_data_grows(
         owner_client, reverse("today"), add_rows, django_assert_num_queries
