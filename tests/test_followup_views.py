@@ -337,6 +337,20 @@ def test_today_proposes_the_stop_rule_in_one_click(owner_client, opportunity, or
     assert reverse("stop_rule_apply", args=[opportunity.pk]) in text
 
 
+def test_automatic_stop_rules_close_idle_deals_when_today_opens(owner_client, opportunity):
+    opportunity.owner.profile.stop_automatically = True
+    opportunity.owner.profile.save()
+    opportunity.progress_at = NOW - dt.timedelta(days=181)  # twice the 90-day cycle
+    opportunity.save()
+    text = today(owner_client)
+    assert "A stop rule closed 1 opportunity, as your settings ask." in text
+    opportunity.refresh_from_db()
+    assert (opportunity.level, opportunity.reason) == (
+        Level.DEAD,
+        "Stop rule: no progress in 181 days.",
+    )
+
+
 def test_today_keeps_in_touch_with_nurture_and_won_customers(
     owner_client, opportunity, make_opportunity
 ):

@@ -263,6 +263,22 @@ def apply_stop_rule(
     )
 
 
+def apply_automatic_stops(user: User, *, now: datetime | None = None) -> int:
+    """For a user who chose automatic stop rules: close what the rules propose, return how many.
+
+    Run when they open Today (or `funnel agenda`), so the days-without-progress rule applies
+    without a scheduler; the attempts rule applies as soon as the attempt is logged.
+    """
+    if not user.profile.stop_automatically:
+        return 0
+    now = now or timezone.now()
+    closed = 0
+    for opportunity in stop_candidates(user, now=now, limit=50):
+        if apply_stop_rule(opportunity=opportunity, by=user, now=now) is not None:
+            closed += 1
+    return closed
+
+
 def stop_candidates(user: User, *, now: datetime, limit: int) -> list[Opportunity]:
     """The user's open opportunities a stop rule fires on, longest idle first (one query).
 

@@ -1,8 +1,11 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 
 from funnel.contacts.models import Organisation
+from funnel.followup.actions import apply_automatic_stops
 from funnel.lib.http import AuthenticatedRequest
 from funnel.sales.agenda import agenda_for
 from funnel.sales.facts import median_days_per_level_of, sales_cycle
@@ -20,6 +23,19 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
         .select_related("opportunity", "person")
         .order_by("-occurred")[:5]
     )
+    closed = apply_automatic_stops(request.user)
+    if closed:
+        messages.info(
+            request,
+            ngettext(
+                "A stop rule closed %(count)d opportunity, as your settings ask. Its page "
+                "says why; moving it back reopens it.",
+                "Stop rules closed %(count)d opportunities, as your settings ask. Their "
+                "pages say why; moving one back reopens it.",
+                closed,
+            )
+            % {"count": closed},
+        )
     agenda = agenda_for(request.user)
     # The welcome shows to someone who has nothing yet: no need to ask when there is work.
     has_organisations = any(group.total for group in agenda.groups) or (
