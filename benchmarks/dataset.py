@@ -2,7 +2,8 @@
 
 At scale 1: 5,000 organisations, 10,000 people, 20,000 opportunities (a tenth of them at each
 open level, the rest won, lost, dead or nurtured), their buying influences and level history,
-100,000 activities, and an ideal customer profile with some ratings. The same seed gives the
+100,000 activities, about 8,000 follow-ups (each open opportunity's next step, and a year of
+done and cancelled ones), and an ideal customer profile with some ratings. The same seed gives the
 same data, dated relative to `now`. Names, titles and notes come from the demo's word lists.
 
 The level history is bulk-inserted rather than written through move_opportunity: the gates it
@@ -30,6 +31,8 @@ from funnel.demo.activities import KIND_CHANNELS, MINUTES, SIGNAL_CHANNELS
 from funnel.demo.workdays import ROME, WORK_HOURS
 from funnel.fit.actions import refresh_fit
 from funnel.fit.models import FitCriterion, Rating
+from funnel.followup.models import FollowUp, Kind
+from funnel.followup.models import Status as FollowUpStatus
 from funnel.sales.models import (
     OPEN_LEVELS,
     Activity,
@@ -50,6 +53,8 @@ class Sizes:
     people: int = 10_000
     opportunities: int = 20_000
     activities: int = 100_000
+    done_follow_ups: int = 2_000
+    cancelled_follow_ups: int = 400
 
     def scaled(self, scale: float) -> "Sizes":
         return Sizes(*(max(1, round(count * scale)) for count in astuple(self)))
@@ -101,7 +106,7 @@ POOLS: dict[str, tuple[phrases.Line, ...]] = {
     Level.ABOVE: phrases.QUALIFY,
     Level.IN: phrases.DEVELOP,
     Level.BEST_FEW: phrases.CLOSE,
-    Level.WON: tuple(line for _, line in phrases.AFTER_SALE),
+    Level.WON: phrases.AFTER_SALE,
     Level.LOST: phrases.DEVELOP,
     Level.DEAD: phrases.CHASE,
     Level.NURTURE: phrases.KEEP_IN_TOUCH,
@@ -121,6 +126,16 @@ NEXT_STEPS = (
     "Ask who else has a say in the decision",
     "Follow up on the budget approval",
 )
+VALUES_TO_BRING = (
+    "A case study from their sector",
+    "The figures from last quarter's pilot",
+    "An answer to their question about delivery times",
+    "News: the new service plan",
+    "",
+    "",
+)
+FOLLOW_UP_CHANNELS = (Channel.PHONE, Channel.PHONE, Channel.EMAIL, Channel.VIDEO, Channel.MEETING)
+DONE_OUTCOMES = ("reached", "reached", "replied", "no_answer", "meeting_booked")
 LEGAL_FORMS = {"IT": "Srl", "NL": "BV", "SE": "AB", "ES": "SL", "US": "Inc", "AU": "Pty Ltd"}
 SECTOR_WORDS = {
     "Hospitality": ("Hotels", "Hospitality", "Resorts"),
@@ -248,6 +263,8 @@ def write_selling(
     progress.done(f"{changes:,} level changes, {influences:,} buying influences")
     count = write_activities(rng, team, user, opportunities, stories, people, sizes, now)
     progress.done(f"{count:,} activities")
+    count = write_follow_ups(rng, team, user, opportunities, stories, sizes, now)
+    progress.done(f"{count:,} follow-ups")
     backdate(team)
     progress.done("creation dates set to the story's")
 
@@ -570,9 +587,90 @@ def activity_of(
     )
 
 
+def write_follow_ups(
+    rng: random.Random,
+    team: Team,
+    user: User,
+    opportunities: list[Opportunity],
+    stories: list[Story],
+    sizes: Sizes,
+    now: dt.datetime,
+) -> int:
+    """Each open opportunity's next step as its one planned follow-up, as sync_next_step would
+    leave them; and a year of done and cancelled ones, busier opportunities having more."""
+    planned = (
+        follow_up_of(rng, team, user, opportunity, story, opportunity.next_step_at)
+        for opportunity, story in zip(opportunities, stories, strict=True)
+        if opportunity.next_step_at is not None
+    )
+    year_ago = now - days(365)
+    lived = [i for i, story in enumerate(stories) if past_end(story, now) > year_ago]
+    weights = [ACTIVITY_WEIGHTS[stories[i].level] for i in lived]
+    done = [False] * sizes.cancelled_follow_ups + [True] * sizes.done_follow_ups
+    past = rng.choices(lived, weights, k=len(done)) if lived else []
+    history = (
+        past_follow_up(rng, team, user, opportunities[i], stories[i], year_ago, now, done=d)
+        for i, d in zip(past, done, strict=False)  # none at all if nothing lived this year
+    )
+    return stream(FollowUp, chain(planned, history))
+
+
+def past_end(story: Story, now: dt.datetime) -> dt.datetime:
+    return now if story.level in OPEN_LEVELS else story.end
+
+
+def follow_up_of(
+    rng: random.Random,
+    team: Team,
+    user: User,
+    opportunity: Opportunity,
+    story: Story,
+    due_at: dt.datetime,
+) -> FollowUp:
+    return FollowUp(
+        team_id=team.pk,
+        opportunity_id=opportunity.pk,
+        person_id=story.people[0],
+        assigned_to_id=user.pk,
+        kind=Kind.FOLLOW_UP,
+        due_at=due_at,
+        minutes=rng.choice([15, 30, 30, 45, 60]),
+        channel=rng.choice(FOLLOW_UP_CHANNELS),
+        purpose=opportunity.next_step or rng.choice(NEXT_STEPS),
+        value_to_bring=rng.choice(VALUES_TO_BRING),
+        sequence=rng.choice([0, 0, 0, 1, 2]),
+    )
+
+
+def past_follow_up(
+    rng: random.Random,
+    team: Team,
+    user: User,
+    opportunity: Opportunity,
+    story: Story,
+    year_ago: dt.datetime,
+    now: dt.datetime,
+    *,
+    done: bool,
+) -> FollowUp:
+    """Done (with an outcome) or cancelled, during the opportunity's life in the past year."""
+    start, end = max(story.start, year_ago), past_end(story, now)
+    at = (start + (end - start) * rng.random()).replace(second=0, microsecond=0)
+    follow_up = follow_up_of(rng, team, user, opportunity, story, at)
+    follow_up.purpose = rng.choice(NEXT_STEPS)
+    follow_up.status = FollowUpStatus.DONE if done else FollowUpStatus.CANCELLED
+    follow_up.outcome = rng.choice(DONE_OUTCOMES) if done else ""
+    follow_up.sequence += 1
+    return follow_up
+
+
 def backdate(team: Team) -> None:
     """bulk_create stamps created/updated with the current time; use the story's instead."""
     Activity.objects.filter(team=team).update(created=F("occurred"))
+    # Done or cancelled when it was due; the planned ones were last changed now.
+    FollowUp.objects.filter(team=team).exclude(status=FollowUpStatus.PLANNED).update(
+        created=F("due_at"), updated=F("due_at")
+    )
     created = LevelChange.objects.filter(opportunity=OuterRef("pk"), from_level="").values("at")
     Opportunity.objects.filter(team=team).update(
         created=Subquery(created[:1]), updated=F("level_changed")

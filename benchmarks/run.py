@@ -1,4 +1,4 @@
-"""Time Today, the funnel board and an opportunity page on the benchmark data set.
+"""Time Today, the funnel board, an opportunity page and the calendar feed on the benchmark data.
 
     uv run python -m benchmarks.run [--data-dir .bench-data] [--requests 50] [--json]
 

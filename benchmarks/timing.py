@@ -8,8 +8,10 @@ import statistics
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from time import perf_counter
+from typing import NamedTuple
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
@@ -78,9 +80,18 @@ def showcase(user: User) -> Opportunity | None:
     )
 
 
-def pages(user: User) -> list[tuple[str, Callable[[], str]]]:
-    """(name, how to get its URL); a URL that doesn't resolve yet raises NoReverseMatch."""
+class Page(NamedTuple):
+    name: str
+    url: Callable[[], str]  # raises NoReverseMatch while the page doesn't exist
+    signed_in: bool = True  # a calendar app asks for the feed without a session
+    rebuilt: bool = False  # forget what the server kept, so each request builds it again
+
+
+def pages(user: User) -> list[Page]:
     opportunity = showcase(user)
+
+    def feed_url() -> str:
+        return reverse("calendar_feed", args=[user.profile.calendar_token])
 
     def opportunity_url() -> str:
         if opportunity is None:
@@ -88,9 +99,11 @@ def pages(user: User) -> list[tuple[str, Callable[[], str]]]:
         return reverse("opportunity_detail", args=[opportunity.pk])
 
     return [
-        ("Today", lambda: reverse("today")),
-        ("Funnel board", lambda: reverse("funnel_board")),
-        ("Opportunity", opportunity_url),
+        Page("Today", lambda: reverse("today")),
+        Page("Funnel board", lambda: reverse("funnel_board")),
+        Page("Opportunity", opportunity_url),
+        Page("Calendar feed", feed_url, signed_in=False),
+        Page("Calendar feed, rebuilt", feed_url, signed_in=False, rebuilt=True),
     ]
 
 
@@ -103,7 +116,9 @@ def milliseconds(run: Callable[[], object], times: int) -> list[float]:
     return samples
 
 
-def fetch(client: Client, url: str) -> None:
+def fetch(client: Client, url: str, *, rebuilt: bool = False) -> None:
+    if rebuilt:
+        cache.clear()
     response = client.get(url)
     if response.status_code != 200:
         raise RuntimeError(f"{url} answered {response.status_code}, not 200")
@@ -133,10 +148,14 @@ def p90(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=10, method="inclusive")[-1]
 
 
-def time_page(client: Client, page: str, url: str, requests: int, warmup: int) -> Timing:
+def time_page(
+    client: Client, page: str, url: str, requests: int, warmup: int, *, rebuilt: bool = False
+) -> Timing:
     for _ in range(warmup):
-        fetch(client, url)
-    server = milliseconds(lambda: fetch(client, url), requests)
+        fetch(client, url, rebuilt=rebuilt)
+    server = milliseconds(lambda: fetch(client, url, rebuilt=rebuilt), requests)
+    if rebuilt:
+        cache.clear()
     sql = statements(client, url)
     for _ in range(warmup):
         run_raw(sql)
@@ -152,19 +171,21 @@ def time_page(client: Client, page: str, url: str, requests: int, warmup: int) -
 
 
 def measure(user: User, requests: int, warmup: int) -> list[Timing | Missing]:
-    client = Client()
-    client.force_login(user)
+    signed_in, anonymous = Client(), Client()
+    signed_in.force_login(user)
     results: list[Timing | Missing] = []
-    for page, url_of in pages(user):
+    for page in pages(user):
         try:
-            url = url_of()
+            url = page.url()
         except NoReverseMatch:
-            results.append(Missing(page, "not available"))
+            results.append(Missing(page.name, "not available"))
             continue
+        client = signed_in if page.signed_in else anonymous
         try:
-            results.append(time_page(client, page, url, requests, warmup))
+            timing = time_page(client, page.name, url, requests, warmup, rebuilt=page.rebuilt)
+            results.append(timing)
         except Exception as exc:  # a page under construction: report it, time the others
-            results.append(Missing(page, f"failed: {type(exc).__name__}: {exc}"))
+            results.append(Missing(page.name, f"failed: {type(exc).__name__}: {exc}"))
     return results
 
 

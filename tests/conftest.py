@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.utils import timezone, translation
 
 from funnel.accounts.actions import create_user
@@ -21,6 +22,14 @@ def speak_english_in_utc():
     yield
     translation.deactivate()
     timezone.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Pages keep built results (the calendar feed) in the cache; no test sees another's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,9 @@ from django.test import Client
 from django.urls import reverse
 
 from benchmarks.dataset import build
-from benchmarks.timing import Missing, Timing, showcase, table, time_page, verdicts
+from benchmarks.timing import Missing, Timing, pages, showcase, table, time_page, verdicts
 from funnel.contacts.models import Organisation
+from funnel.followup.models import FollowUp, Status
 from funnel.sales.models import OPEN_LEVELS, Activity, Level, LevelChange, Opportunity
 
 SCALE = 0.005  # 25 organisations, 50 people, 100 opportunities, 500 activities
@@ -48,6 +49,31 @@ def test_the_benchmark_times_a_busy_best_few_opportunity(db) -> None:
     url = reverse("opportunity_detail", args=[opportunity.pk])
     timing = time_page(client, "Opportunity", url, requests=2, warmup=0)
     assert timing.queries > 0 and timing.raw_sql_ms > 0
+
+
+def test_each_next_step_is_a_planned_follow_up_with_done_and_cancelled_ones_behind(db) -> None:
+    user = build(password="benchmark-password", scale=SCALE, say=quiet)
+    follow_ups = FollowUp.objects.visible_to(user)
+    next_steps = Opportunity.objects.visible_to(user).exclude(next_step_at=None)
+    # What funnel.followup.actions.sync_next_step would leave: one planned, copied over.
+    assert set(
+        follow_ups.filter(status=Status.PLANNED).values_list("opportunity", "purpose", "due_at")
+    ) == set(next_steps.values_list("pk", "next_step", "next_step_at"))
+    statuses = dict(follow_ups.values_list("status").annotate(n=Count("pk")).order_by())
+    assert (statuses[Status.DONE], statuses[Status.CANCELLED]) == (10, 2)
+    assert not follow_ups.exclude(assigned_to=user).exists()
+
+
+def test_the_benchmark_asks_for_the_calendar_feed_as_a_calendar_app_does(db) -> None:
+    user = build(password="benchmark-password", scale=SCALE, say=quiet)
+    feeds = {page.name: page for page in pages(user)}
+    kept, rebuilt = feeds["Calendar feed"], feeds["Calendar feed, rebuilt"]
+    assert not kept.signed_in and not rebuilt.signed_in
+    # Asked again, the server sends the copy it kept; rebuilt, it reads the events again.
+    timing = time_page(Client(), kept.name, kept.url(), requests=2, warmup=1)
+    assert timing.queries == 3
+    timing = time_page(Client(), rebuilt.name, rebuilt.url(), requests=2, warmup=0, rebuilt=True)
+    assert timing.queries == 4
 
 
 def test_the_report_says_which_pages_meet_the_target() -> None:

@@ -1,0 +1,480 @@
+"""The calendar subscription and invitations, read as calendar apps read them.
+
+Every feed is parsed twice: with icalendar, and with vobject, an independent parser that
+builds its own time zones from the feed's VTIMEZONE.
+"""
+
+import datetime as dt
+import gzip
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import time_machine
+import vobject
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from funnel.accounts.actions import create_user
+from funnel.accounts.models import Membership, new_calendar_token
+from funnel.contacts.models import EmailAddress
+from funnel.followup import actions, calendar
+from funnel.followup.models import FollowUp, Kind, Status
+
+NOW = dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC)  # a winter Monday, 10:00 in Rome
+ROME = ZoneInfo("Europe/Rome")
+DASH = " \N{EN DASH} "  # between a follow-up's purpose and its customer
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def rome(owner):
+    owner.profile.time_zone = "Europe/Rome"
+    owner.profile.save(update_fields=["time_zone"])
+
+
+def at_rome(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=ROME)
+
+
+def follow_up(opportunity, due_at, purpose="Call about the offer", **fields) -> FollowUp:
+    fields.setdefault("assigned_to", opportunity.owner)
+    return actions.schedule(
+        follow_up=FollowUp(
+            team=opportunity.team,
+            opportunity=opportunity,
+            person=opportunity.main_contact,
+            due_at=due_at,
+            purpose=purpose,
+            **fields,
+        )
+    )
+
+
+def feed_url(user) -> str:
+    user.profile.refresh_from_db()
+    return reverse("calendar_feed", args=[user.profile.calendar_token])
+
+
+def feed(client, user) -> bytes:
+    response = client.get(feed_url(user))
+    assert response.status_code == 200
+    return response.content
+
+
+def by_icalendar(body: bytes) -> dict[str, icalendar.Event]:
+    return {str(event["UID"]): event for event in icalendar.Calendar.from_ical(body).events}
+
+
+def by_vobject(body: bytes) -> dict[str, vobject.base.Component]:
+    parsed = vobject.readOne(body.decode())
+    return {event.uid.value: event for event in getattr(parsed, "vevent_list", [])}
+
+
+def only(events: dict):
+    assert len(events) == 1
+    return next(iter(events.values()))
+
+
+# The feed: times, identity, changes
+
+
+@pytest.mark.parametrize(
+    ("day", "utc_hour"), [(dt.date(2026, 2, 10), 9), (dt.date(2026, 7, 10), 8)]
+)
+def test_a_10_oclock_follow_up_in_rome_is_10_oclock_rome_in_both_parsers(
+    client, owner, opportunity, day, utc_hour
+):
+    follow_up(opportunity, dt.datetime.combine(day, dt.time(10), ROME), minutes=45)
+    body = feed(client, owner)
+    event, other = only(by_icalendar(body)), only(by_vobject(body))
+    for start, end in [
+        (event.start, event.end),
+        (other.dtstart.value, other.dtend.value),
+    ]:
+        assert (start.date(), start.hour, start.minute) == (day, 10, 0)
+        assert start.astimezone(dt.UTC).hour == utc_hour
+        assert end - start == dt.timedelta(minutes=45)
+    assert event["DTSTART"].params["TZID"] == "Europe/Rome"
+    assert [tz.tz_name for tz in icalendar.Calendar.from_ical(body).timezones] == ["Europe/Rome"]
+
+
+def test_a_user_in_utc_gets_utc_times(client, owner, opportunity):
+    owner.profile.time_zone = "UTC"
+    owner.profile.save(update_fields=["time_zone"])
+    follow_up(opportunity, dt.datetime(2026, 2, 10, 14, 30, tzinfo=dt.UTC))
+    body = feed(client, owner)
+    assert b"DTSTART:20260210T143000Z" in body and b"VTIMEZONE" not in body
+    assert only(by_vobject(body)).dtstart.value == dt.datetime(2026, 2, 10, 14, 30, tzinfo=dt.UTC)
+
+
+def test_uids_are_unique_and_stay_the_same_from_one_request_to_the_next(client, owner, opportunity):
+    for day in (13, 14, 15):
+        follow_up(opportunity, at_rome(2026, 1, day, 10))
+    first, second = by_icalendar(feed(client, owner)), by_icalendar(feed(client, owner))
+    assert len(first) == 3
+    assert list(first) == list(second)
+    assert set(first) == set(by_vobject(feed(client, owner)))
+
+
+def test_a_rescheduled_follow_up_is_a_newer_version_at_the_new_time(client, owner, opportunity):
+    planned = follow_up(opportunity, at_rome(2026, 1, 20, 10))
+    before = only(by_icalendar(feed(client, owner)))
+    planned.due_at = at_rome(2026, 1, 21, 15)
+    actions.schedule(follow_up=planned)
+    body = feed(client, owner)
+    after, other = only(by_icalendar(body)), only(by_vobject(body))
+    assert after["UID"] == before["UID"]
+    assert after["SEQUENCE"] > before["SEQUENCE"]
+    assert int(other.sequence.value) == after["SEQUENCE"]
+    assert after.start == other.dtstart.value == at_rome(2026, 1, 21, 15)
+
+
+def test_a_cancelled_follow_up_stays_in_the_feed_as_cancelled(client, owner, opportunity):
+    planned = follow_up(opportunity, at_rome(2026, 1, 20, 10))
+    actions.cancel(follow_up=planned)
+    body = feed(client, owner)
+    assert only(by_icalendar(body))["STATUS"] == "CANCELLED"
+    assert only(by_vobject(body)).status.value == "CANCELLED"
+
+
+def test_the_feed_shows_the_last_60_days_and_everything_ahead(client, owner, opportunity):
+    follow_up(opportunity, NOW - dt.timedelta(days=61), "Too old")
+    follow_up(opportunity, NOW - dt.timedelta(days=59), "Overdue")
+    done = follow_up(opportunity, NOW - dt.timedelta(days=3), "Done last week")
+    done.status = Status.DONE
+    done.save(update_fields=["status"])
+    follow_up(opportunity, NOW + dt.timedelta(days=400), "Next year")
+    follow_up(opportunity, None, "Thank you after delivery", kind=Kind.POST_SALE)
+    with time_machine.travel(NOW - dt.timedelta(days=61), tick=False):
+        actions.cancel(follow_up=follow_up(opportunity, NOW + dt.timedelta(days=1), "Gone"))
+    summaries = sorted(str(e["SUMMARY"]) for e in by_icalendar(feed(client, owner)).values())
+    assert summaries == [
+        f"Next year{DASH}Ferretti Arredamenti",
+        f"Overdue{DASH}Ferretti Arredamenti",
+        f"✓ Done last week{DASH}Ferretti Arredamenti",
+    ]
+
+
+def test_each_event_says_what_why_and_links_to_the_opportunity(client, owner, opportunity):
+    follow_up(
+        opportunity,
+        at_rome(2026, 1, 20, 10),
+        "Send the revised proposal; two options, one cheaper",
+        value_to_bring="A case study from a furniture maker in Modena, with figures",
+    )
+    body = feed(client, owner)
+    event, other = only(by_icalendar(body)), only(by_vobject(body))
+    link = f"http://testserver/opportunities/{opportunity.pk}/"
+    summary = f"Send the revised proposal; two options, one cheaper{DASH}Ferretti Arredamenti"
+    assert event["SUMMARY"] == other.summary.value == summary
+    assert event["URL"] == other.url.value == link
+    assert event["DESCRIPTION"] == other.description.value
+    assert event["DESCRIPTION"].splitlines() == [
+        "Channel: Phone",
+        "With: Giulia Ferretti",
+        "Value to bring: A case study from a furniture maker in Modena, with figures",
+        link,
+    ]
+    assert max(len(line) for line in body.split(b"\r\n")) <= 75
+
+
+def test_long_accented_text_survives_line_folding_in_both_parsers(client, owner, opportunity):
+    purpose = "Richiamare per l'offerta: è più conveniente, però c'è l'IVA " * 4
+    follow_up(opportunity, at_rome(2026, 1, 20, 10), purpose.strip()[:200])
+    body = feed(client, owner)
+    expected = f"{purpose.strip()[:200]}{DASH}Ferretti Arredamenti"
+    assert only(by_icalendar(body))["SUMMARY"] == only(by_vobject(body)).summary.value == expected
+    assert max(len(line) for line in body.split(b"\r\n")) <= 75
+
+
+def test_the_calendar_is_named_after_the_user(client, owner):
+    body = feed(client, owner)
+    parsed = icalendar.Calendar.from_ical(body)
+    assert parsed["X-WR-CALNAME"] == f"Funnel{DASH}Anna Rossi"
+    assert parsed["METHOD"] == "PUBLISH"
+    assert vobject.readOne(body.decode()).x_wr_calname.value == f"Funnel{DASH}Anna Rossi"
+
+
+def test_the_feed_speaks_the_users_language(client, owner, opportunity):
+    owner.profile.language = "it"
+    owner.profile.save(update_fields=["language"])
+    follow_up(opportunity, at_rome(2026, 1, 20, 10))
+    description = str(only(by_icalendar(feed(client, owner)))["DESCRIPTION"])
+    assert "Telefono" in description  # the channel, already in the Italian catalogue
+
+
+# Reminders
+
+
+def test_the_reminder_is_15_minutes_before_unless_the_user_chooses_otherwise(
+    client, owner, opportunity
+):
+    follow_up(opportunity, at_rome(2026, 1, 20, 10))
+    body = feed(client, owner)
+    event = only(by_icalendar(body))
+    [alarm] = event.walk("VALARM")
+    assert alarm["ACTION"] == "DISPLAY"
+    assert [time.trigger for time in event.alarms.times] == [at_rome(2026, 1, 20, 9, 45)]
+    assert only(by_vobject(body)).valarm.trigger.value == dt.timedelta(minutes=-15)
+
+    owner.profile.reminder_minutes = 90
+    owner.profile.save(update_fields=["reminder_minutes"])
+    body = feed(client, owner)
+    assert only(by_icalendar(body)).alarms.times[0].trigger == at_rome(2026, 1, 20, 8, 30)
+    assert only(by_vobject(body)).valarm.trigger.value == dt.timedelta(minutes=-90)
+
+
+def test_no_reminder_when_the_user_wants_none(client, owner, opportunity):
+    follow_up(opportunity, at_rome(2026, 1, 20, 10))
+    owner.profile.reminder_minutes = 0
+    owner.profile.save(update_fields=["reminder_minutes"])
+    assert b"VALARM" not in feed(client, owner)
+
+
+def test_done_and_cancelled_follow_ups_need_no_reminder(client, owner, opportunity):
+    actions.cancel(follow_up=follow_up(opportunity, at_rome(2026, 1, 20, 10)))
+    done = follow_up(opportunity, NOW - dt.timedelta(days=1))
+    done.status = Status.DONE
+    done.save(update_fields=["status"])
+    body = feed(client, owner)
+    assert len(by_icalendar(body)) == 2
+    assert b"VALARM" not in body
+
+
+# The secret address
+
+
+def test_the_feed_needs_no_login_and_is_a_calendar(client, owner):
+    response = client.get(feed_url(owner))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert "private" in response["Cache-Control"]
+
+
+def test_an_unknown_token_gets_404(client, owner):
+    assert client.get(reverse("calendar_feed", args=["not-a-token"])).status_code == 404
+
+
+def test_a_new_token_makes_the_old_address_404(client, owner, opportunity):
+    follow_up(opportunity, at_rome(2026, 1, 20, 10))
+    old = feed_url(owner)
+    owner.profile.calendar_token = new_calendar_token()
+    owner.profile.save(update_fields=["calendar_token"])
+    assert client.get(old).status_code == 404
+    assert len(by_icalendar(feed(client, owner))) == 1
+
+
+def test_an_outsiders_feed_never_shows_the_owners_follow_ups(client, owner, outsider, opportunity):
+    follow_up(opportunity, at_rome(2026, 1, 20, 10))
+    body = feed(client, outsider)
+    assert by_icalendar(body) == {} and by_vobject(body) == {}
+    assert b"Ferretti" not in body
+
+
+def test_a_follow_up_delegated_to_a_teammate_is_in_their_feed_not_the_owners(
+    client, owner, opportunity
+):
+    teammate = create_user(username="bruno", password="correct-horse-battery")
+    Membership.objects.create(team=owner.profile.team, user=teammate)
+    follow_up(opportunity, at_rome(2026, 1, 20, 10), assigned_to=teammate)
+    assert by_icalendar(feed(client, owner)) == {}
+    assert len(by_icalendar(feed(client, teammate))) == 1
+
+
+# Answering fast
+
+
+def test_an_unchanged_feed_answers_304_and_a_change_sends_it_again(client, owner, opportunity):
+    planned = follow_up(opportunity, at_rome(2026, 1, 20, 10))
+    url = feed_url(owner)
+    etag = client.get(url)["ETag"]
+    unchanged = client.get(url, headers={"if-none-match": etag})
+    assert unchanged.status_code == 304 and unchanged["ETag"] == etag
+    actions.cancel(follow_up=planned)
+    changed = client.get(url, headers={"if-none-match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_the_feed_is_compressed_for_apps_that_accept_it_and_still_answers_304(
+    client, owner, opportunity
+):
+    for day in range(13, 20):
+        follow_up(opportunity, at_rome(2026, 1, day, 10))
+    url = feed_url(owner)
+    compressed = client.get(url, headers={"accept-encoding": "gzip"})
+    assert compressed["Content-Encoding"] == "gzip"
+    assert len(by_icalendar(gzip.decompress(compressed.content))) == 7
+    again = client.get(
+        url, headers={"accept-encoding": "gzip", "if-none-match": compressed["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_a_new_reminder_setting_changes_the_etag(client, owner, opportunity):
+    follow_up(opportunity, at_rome(2026, 1, 20, 10))
+    url = feed_url(owner)
+    etag = client.get(url)["ETag"]
+    owner.profile.reminder_minutes = 30
+    owner.profile.save(update_fields=["reminder_minutes"])
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 200
+
+
+def queries_for_feed(client, url: str) -> int:
+    """Queries to build the feed (not to serve a copy kept from an earlier request)."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_feed_runs_as_many_queries_for_30_follow_ups_as_for_3(
+    client, owner, opportunity, make_opportunity, django_assert_max_num_queries
+):
+    for hours in range(3):
+        follow_up(opportunity, NOW + dt.timedelta(hours=hours + 1))
+    url = feed_url(owner)
+    few = queries_for_feed(client, url)
+    others = [make_opportunity(f"Deal {n}") for n in range(9)]
+    for hours in range(27):
+        follow_up(others[hours % 9], NOW + dt.timedelta(hours=hours + 10))
+    with django_assert_max_num_queries(4):
+        assert client.get(url).status_code == 200
+    assert queries_for_feed(client, url) == few
+    assert len(by_icalendar(feed(client, owner))) == 30
+
+
+def test_a_feed_asked_for_again_without_an_etag_is_not_built_again(
+    client, owner, opportunity, django_assert_max_num_queries
+):
+    follow_up(opportunity, NOW + dt.timedelta(hours=1))
+    url = feed_url(owner)
+    first = client.get(url).content
+    with django_assert_max_num_queries(3):  # the token, the version; no events read
+        again = client.get(url).content
+    assert again == first
+    follow_up(opportunity, NOW + dt.timedelta(hours=2), "Another call")
+    assert b"Another call" in client.get(url).content
+
+
+# Invitations
+
+
+@pytest.fixture
+def invited(owner, opportunity, person):
+    owner.email = "anna@example.com"
+    owner.save(update_fields=["email"])
+    EmailAddress.objects.create(person=person, address="giulia@ferretti.example")
+    EmailAddress.objects.create(person=person, address="giulia.home@example.com")
+    return follow_up(opportunity, at_rome(2026, 2, 10, 10), "Operations review call")
+
+
+def invite(client, planned: FollowUp):
+    return client.get(reverse("follow_up_invite", args=[planned.pk]))
+
+
+def test_an_invitation_asks_the_prospect_with_the_user_as_organizer(owner_client, invited):
+    response = invite(owner_client, invited)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8; method=REQUEST"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="operations-review-call-2026-02-10.ics"'
+    )
+    parsed = icalendar.Calendar.from_ical(response.content)
+    event = only({str(e["UID"]): e for e in parsed.events})
+    assert parsed["METHOD"] == "REQUEST"
+    assert event["ORGANIZER"] == "mailto:anna@example.com"
+    assert event["ORGANIZER"].params["CN"] == "Anna Rossi"
+    assert event["ATTENDEE"] == "mailto:giulia@ferretti.example"
+    assert event["ATTENDEE"].params["CN"] == "Giulia Ferretti"
+    other = only(by_vobject(response.content))
+    assert other.organizer.params["CN"] == ["Anna Rossi"]
+    assert other.attendee.value == "mailto:giulia@ferretti.example"
+    assert event.start == other.dtstart.value == at_rome(2026, 2, 10, 10)
+
+
+def test_the_invitation_is_the_same_event_as_in_the_feed(client, owner, owner_client, invited):
+    in_invite = only(by_icalendar(invite(owner_client, invited).content))
+    in_feed = only(by_icalendar(feed(client, owner)))
+    assert in_invite["UID"] == in_feed["UID"] and in_invite["SEQUENCE"] == in_feed["SEQUENCE"]
+
+
+def test_the_invitation_is_in_the_prospects_language(owner_client, invited):
+    description = str(only(by_vobject(invite(owner_client, invited).content)).description.value)
+    assert "febbraio" in description.lower()  # the date, in Italian formats
+    assert "Telefono" in description  # the channel, in the Italian catalogue
+    # "Quando" needs the new "When: …" message translated; until then the English shows.
+    assert description.splitlines()[0].endswith("10 Febbraio 2026 10:00 (Europe/Rome)")
+
+
+def test_a_regional_language_counts_as_its_language(owner_client, invited, person):
+    person.language = "it-CH"
+    person.save(update_fields=["language"])
+    description = only(by_icalendar(invite(owner_client, invited).content))["DESCRIPTION"]
+    assert "Telefono" in description
+
+
+def test_without_a_known_language_the_invitation_is_in_the_users(owner_client, invited, person):
+    person.language = "ja"
+    person.save(update_fields=["language"])
+    description = only(by_icalendar(invite(owner_client, invited).content))["DESCRIPTION"]
+    assert "Feb. 10, 2026, 10 a.m." in description and "Phone" in description
+
+
+def test_the_invitation_keeps_the_users_notes_and_links_to_themselves(owner_client, invited):
+    invited.value_to_bring = "Push the premium plan"
+    actions.schedule(follow_up=invited)
+    body = invite(owner_client, invited).content
+    assert b"premium" not in body and b"opportunities/" not in body and b"VALARM" not in body
+
+
+def test_a_cancelled_follow_up_is_withdrawn(owner_client, invited):
+    actions.cancel(follow_up=invited)
+    parsed = icalendar.Calendar.from_ical(invite(owner_client, invited).content)
+    assert parsed["METHOD"] == "CANCEL"
+    assert parsed.events[0]["STATUS"] == "CANCELLED"
+
+
+def test_without_an_email_the_invitation_is_published_without_organizer(
+    owner_client, owner, opportunity
+):
+    planned = follow_up(opportunity, at_rome(2026, 2, 10, 10))
+    parsed = icalendar.Calendar.from_ical(invite(owner_client, planned).content)
+    assert parsed["METHOD"] == "PUBLISH"
+    assert "ORGANIZER" not in parsed.events[0] and "ATTENDEE" not in parsed.events[0]
+
+
+def test_an_outsider_gets_404_for_an_invitation(outsider_client, invited):
+    assert invite(outsider_client, invited).status_code == 404
+
+
+def test_an_invitation_needs_a_login(client, invited):
+    response = invite(client, invited)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_a_post_sale_step_without_a_date_has_no_invitation(owner_client, opportunity):
+    waiting = follow_up(opportunity, None, "Thank you after delivery", kind=Kind.POST_SALE)
+    assert invite(owner_client, waiting).status_code == 404
+
+
+# The pieces
+
+
+@pytest.mark.parametrize("length", [10, 33, 34, 74, 75, 76, 150, 151])
+def test_folding_never_splits_a_character_and_unfolds_to_the_line(length):
+    line = "SUMMARY:" + ("é" * length)
+    folded = calendar.fold(line).encode()
+    assert all(len(part) <= 75 for part in folded.split(b"\r\n"))
+    assert folded.replace(b"\r\n ", b"").decode() == line
+
+
+def test_text_escapes_what_rfc_5545_asks():
+    assert calendar.text("a\\b; c, d\r\ne\nf") == "a\\\\b\\; c\\, d\\ne\\nf"
