@@ -1,8 +1,8 @@
 from typing import Any
 
 from django import forms
-from django.http import QueryDict
 from django.db.models.functions import Lower
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from funnel.followup.facts import colleagues

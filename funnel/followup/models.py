@@ -107,6 +107,10 @@ class FollowUp(models.Model):
         ]
         indexes = [
             models.Index(fields=["assigned_to", "status", "due_at"], name="follow_up_agenda"),
+            # Today's requests and the won deals waiting for a delivery date.
+            models.Index(
+                fields=["assigned_to", "status", "kind", "due_at"], name="follow_up_agenda_kind"
+            ),
             models.Index(fields=["opportunity", "status", "due_at"], name="follow_up_next"),
             models.Index(fields=["person", "due_at"], name="follow_up_person"),
         ]

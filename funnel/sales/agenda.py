@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from funnel.followup.models import FollowUp, Kind
 from funnel.sales.facts import influence_facts, sales_cycle
-from funnel.sales.models import OPEN_LEVELS, Level, Opportunity
+from funnel.sales.models import OPEN_LEVELS, OWN_STOP_RULE, Level, Opportunity
 from funnel.sales.priorities import (
     LEVEL_GROUP,
     Agenda,
@@ -90,37 +90,43 @@ def agenda_for(
 def stop_rule_rows(
     opportunities: QuerySet[Opportunity], settings: AgendaSettings, *, limit: int | None
 ) -> list[Opportunity]:
-    """Open opportunities a stop rule may fire on, longest idle first; build_agenda decides.
+    """Open opportunities a stop rule may fire on; build_agenda decides.
 
-    Rows with limits of their own always come: few opportunities have them.
+    Three small queries an index answers each (too many attempts, idle too long, limits of
+    their own), rather than one that reads every open opportunity.
     """
     days = settings.stop_after_days or 2 * settings.cycle_days
-    rows = opportunities.filter(level__in=OPEN_LEVELS).filter(
-        Q(
-            stop_after_attempts__isnull=True,
-            attempts_without_answer__gte=settings.stop_after_attempts,
-        )
-        | Q(stop_after_days__isnull=True, progress_at__lte=settings.now - timedelta(days=days))
-        | Q(stop_after_attempts__isnull=False)
-        | Q(stop_after_days__isnull=False)
+    rows = opportunities.filter(level__in=OPEN_LEVELS)
+    tried = rows.filter(
+        stop_after_attempts__isnull=True,
+        attempts_without_answer__gte=settings.stop_after_attempts,
     )
-    return list(rows.order_by("progress_at", "pk")[: limit or None])
+    idle = rows.filter(
+        stop_after_days__isnull=True, progress_at__lte=settings.now - timedelta(days=days)
+    ).order_by("progress_at", "pk")
+    own = rows.filter(OWN_STOP_RULE)
+    take = limit or None
+    return [*tried[:take], *idle[:take], *own[: take and take * 4]]
 
 
 def my_follow_ups(user: User, settings: AgendaSettings) -> list[FollowUp]:
-    """The user's follow-ups Today shows whatever the opportunity's rank (MY_FOLLOW_UPS)."""
-    due = Q(due_at__lt=settings.end_of_today)
-    wanted = (
-        Q(kind=Kind.REQUEST)
-        | Q(kind__in=[Kind.NURTURE, Kind.POST_SALE]) & (due | Q(due_at__isnull=True))
-        | due & ~Q(opportunity__owner=user)
-    )
-    return list(
+    """The user's follow-ups Today shows whatever the opportunity's rank (MY_FOLLOW_UPS):
+    requests and won deals waiting for a delivery date, then what is due today and is not
+    among their own opportunities' next steps: nurture and after-sale steps, delegated work."""
+    mine = (
         FollowUp.objects.planned()
-        .filter(wanted, assigned_to=user)
+        .filter(assigned_to=user)
         .select_related("opportunity__organisation", "opportunity__main_contact")
-        .order_by(F("due_at").asc(nulls_first=True), "pk")[:MY_FOLLOW_UPS]
     )
+    waiting = mine.filter(
+        Q(kind=Kind.REQUEST) | Q(kind=Kind.POST_SALE, due_at__isnull=True)
+    ).order_by("due_at", "pk")
+    due = (
+        mine.filter(due_at__lt=settings.end_of_today)
+        .filter(Q(kind__in=[Kind.NURTURE, Kind.POST_SALE]) | ~Q(opportunity__owner=user))
+        .order_by("due_at", "pk")
+    )
+    return [*waiting[:MY_FOLLOW_UPS], *due[:MY_FOLLOW_UPS]]
 
 
 def priority_slice(

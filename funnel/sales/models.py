@@ -38,6 +38,8 @@ LEVEL_ORDER = models.Case(
     output_field=models.IntegerField(),
 )
 LEVELS_NEEDING_REASON = [Level.LOST, Level.DEAD]
+# Opportunities with stop-rule limits of their own (a partial index keeps them at hand).
+OWN_STOP_RULE = Q(stop_after_attempts__isnull=False) | Q(stop_after_days__isnull=False)
 
 
 def forget_measured_cycle(owner_id: int) -> None:
@@ -175,6 +177,17 @@ class Opportunity(models.Model):
                 name="opportunity_owner_customers",
             ),
             models.Index(fields=["team", "level", "weight"], name="opportunity_team_weight"),
+            # Today's stop rules: many attempts without an answer, long without progress.
+            models.Index(
+                fields=["owner", "level", "attempts_without_answer"],
+                name="opportunity_owner_attempts",
+            ),
+            models.Index(
+                fields=["owner", "level", "progress_at"], name="opportunity_owner_progress"
+            ),
+            models.Index(
+                fields=["owner"], condition=OWN_STOP_RULE, name="opportunity_own_stop_rule"
+            ),
         ]
 
     def __str__(self) -> str:
