@@ -91,7 +91,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     os.environ["FUNNEL_DATA_DIR"] = str(demo_dir)
     os.environ.pop("FUNNEL_DATABASE_URL", None)
     setup_django()
-    from funnel.demo.generate import build_demo
+    from funnel.demo.generate import COLLEAGUE, build_demo
 
     database = demo_dir / "funnel.sqlite3"
     keep = args.keep and database.exists()
@@ -104,6 +104,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     else:
         print(build_demo(username=DEMO_USERNAME, password=DEMO_PASSWORD))
     print(f"Log in at http://{args.host}:{args.port}/ as {DEMO_USERNAME} / {DEMO_PASSWORD}")
+    print(f"(and as {COLLEAGUE}, a colleague who was handed some follow-ups, same password)")
     if not args.no_serve:
         serve(args.host, args.port)
 

@@ -197,6 +197,10 @@ def test_post_sale_steps_count_from_the_sale_or_wait_for_the_delivery_date():
     assert rules.post_sale_due(
         anchor="delivery", days_after=3, won_at=won, delivery_on=dt.date(2027, 1, 15), zone=ROME
     ) == dt.datetime(2027, 1, 18, 10, 0, tzinfo=ROME)
+    wednesday = dt.date(2027, 1, 13)  # three days on is a Saturday: the call is on Monday
+    assert rules.post_sale_due(
+        anchor="delivery", days_after=3, won_at=won, delivery_on=wednesday, zone=ROME
+    ) == dt.datetime(2027, 1, 18, 10, 0, tzinfo=ROME)
 
 
 def test_the_bottom_quarter_of_value_times_fit_is_suggested_for_delegation():

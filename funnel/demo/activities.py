@@ -7,8 +7,19 @@ from funnel.contacts.models import Channel
 from funnel.demo import phrases
 from funnel.demo.phrases import Line
 from funnel.demo.records import ActivityPlan, MovePlan, OpportunityPlan, PersonPlan
-from funnel.demo.selling import Timeline
-from funnel.demo.workdays import days_between, moment, shift, weekday_after, weekday_on_or_before
+from funnel.demo.selling import NURTURE_EVERY_DAYS, Timeline
+from funnel.demo.workdays import (
+    ROME,
+    WORK_HOURS,
+    days_between,
+    is_holiday,
+    is_weekday,
+    moment,
+    shift,
+    weekday_after,
+    weekday_on_or_before,
+)
+from funnel.followup.rules import Plan, next_follow_up_at
 from funnel.sales.models import BuyingInfluence, Level
 
 KIND_CHANNELS = {
@@ -18,6 +29,7 @@ KIND_CHANNELS = {
     "video": Channel.VIDEO,
     "letter": Channel.LETTER,
     "note": "",
+    "request": Channel.EMAIL,
 }
 SIGNAL_CHANNELS = (Channel.PHONE, Channel.EMAIL, Channel.MEETING)
 MINUTES = {
@@ -29,6 +41,7 @@ MINUTES = {
     "note": (5, 10),
     "buying_signal": (5, 15),
     "not_buying_signal": (5, 15),
+    "request": (5, 10),
 }
 # (calendar days per activity, most activities) while an opportunity sits at each level.
 PACE: dict[str, tuple[int, int]] = {
@@ -41,7 +54,8 @@ POOLS: dict[str, tuple[phrases.Line, ...]] = {
     Level.IN: phrases.DEVELOP,
     Level.BEST_FEW: phrases.CLOSE,
 }
-CHASE_ATTEMPTS = 6
+CHASE_ATTEMPTS = 6  # the app's default stop rule: six attempts in a row without an answer
+NURTURE_PLAN = Plan(NURTURE_EVERY_DAYS, Channel.EMAIL, agreed=False)
 NETWORKING = 22  # activities with a person only, no opportunity
 Status = BuyingInfluence.Status
 
@@ -114,30 +128,78 @@ def plan_history(
         level, since = to_level, day
     yesterday = weekday_on_or_before(shift(today, -1))
     if level in POOLS and timeline.last_touch > since:
-        work_phase(diary, level, since, timeline.last_touch)
-        diary.add(rng.choice(POOLS[level]), moment(rng, timeline.last_touch))
+        lately(diary, level, since, timeline, today)
     elif level == Level.WON:
-        after_sale(diary, since, yesterday)
+        delivery = after_sale(diary, since, yesterday)
+        opportunity.delivery_on = None if timeline.story == "waiting" else delivery
     elif level == Level.NURTURE:
-        keep_in_touch(diary, since, yesterday)
+        keep_in_touch(diary, moves[-1].at, yesterday)
     return moves, diary.entries
 
 
+def lately(diary: Diary, level: str, since: dt.date, timeline: Timeline, today: dt.date) -> None:
+    """The work on an open opportunity since its last move, up to its last touch."""
+    rng, story, last = diary.rng, timeline.story, timeline.last_touch
+    if story == "ghosted":
+        go_unanswered(diary, since, last)
+        return
+    pool = phrases.IDLE if story == "idle" else POOLS[level]
+    work_phase(diary, level, since, last, pool=pool)
+    if story == "asked":  # her last touch was answering their request, within hours
+        request(diary, last, answered=True)
+    else:
+        diary.add(rng.choice(pool), moment(rng, last))
+    if story == "asked_late":  # two days ago or more, and still unanswered
+        request(diary, weekday_on_or_before(shift(today, -2)), answered=False)
+
+
+def go_unanswered(diary: Diary, since: dt.date, last: dt.date) -> None:
+    """A talk or two, then weekly attempts without an answer, the last on `last`.
+
+    Each attempt comes a week after the one before, at the same time, as the app plans the next
+    attempt after "no answer" (funnel.followup.actions.automatic_next).
+    """
+    rng = diary.rng
+    final = moment(rng, last)
+    attempts = [final - dt.timedelta(weeks=week) for week in range(CHASE_ATTEMPTS - 1, -1, -1)]
+    diary.story(phrases.GHOST_OPENING, days_between(since, attempts[0].date()), 2)
+    for at in attempts:
+        diary.add(rng.choice(phrases.GHOSTED), at, diary.main)
+
+
+def request(diary: Diary, day: dt.date, answered: bool) -> None:
+    """A request from the customer, in the morning; answered within three hours, or not yet."""
+    rng = diary.rng
+    received = dt.datetime.combine(
+        day, dt.time(rng.choice(WORK_HOURS[:5]), rng.randrange(0, 60, 5)), tzinfo=ROME
+    )
+    diary.add(rng.choice(phrases.REQUESTS), received, diary.main).logged = True
+    if answered:
+        answer = received + dt.timedelta(hours=rng.randint(1, 3))
+        diary.add(rng.choice(phrases.ANSWERS), answer, diary.main).logged = True
+
+
 def work_phase(
-    diary: Diary, level: str, start: dt.date, end: dt.date, chasing: bool = False
+    diary: Diary,
+    level: str,
+    start: dt.date,
+    end: dt.date,
+    chasing: bool = False,
+    pool: tuple[Line, ...] = (),
 ) -> None:
     """The activities while an opportunity sat at `level`, strictly between two days."""
     rng = diary.rng
     days = days_between(start, end)
+    pool = pool or POOLS[level]
     if chasing:  # before giving up: a few normal steps, then the attempts that went unanswered
         split = len(days) * 2 // 5
-        diary.story(POOLS[level], days[:split], round(split / 7))
+        diary.story(pool, days[:split], round(split / 7))
         for day in sorted(rng.sample(days[split:], min(CHASE_ATTEMPTS, len(days) - split))):
             diary.add(rng.choice(phrases.CHASE), moment(rng, day), diary.main)
         return
     every, most = PACE[level]
     count = min(most, round((end - start).days / every + rng.uniform(-1, 1)))
-    diary.story(POOLS[level], days, count)
+    diary.story(pool, days, count)
 
 
 def milestone(from_level: str, to_level: str, reason: str, rng: random.Random) -> Line:
@@ -155,22 +217,41 @@ def milestone(from_level: str, to_level: str, reason: str, rng: random.Random) -
     return rng.choice(lines[to_level])
 
 
-def after_sale(diary: Diary, won: dt.date, yesterday: dt.date) -> None:
-    """Thank-you cards and the call after delivery (METHOD.md section 3), up to yesterday."""
-    day = won
-    for (low, high), line in phrases.AFTER_SALE:
-        day = weekday_after(shift(day, diary.rng.randint(low, high) - 1))
+def after_sale(diary: Diary, won: dt.date, yesterday: dt.date) -> dt.date:
+    """Thank-you cards and the call after delivery (METHOD.md section 3), up to yesterday.
+
+    Each carries out its step of her after-the-sale sequence (the app's default one): the card
+    the morning after the signature, the second card on delivery, the call three days later.
+    Returns the delivery day, which may lie ahead.
+    """
+    rng = diary.rng
+    card = weekday_after(won)
+    kick_off = weekday_after(shift(card, rng.randint(5, 19)))
+    delivery = weekday_after(shift(kick_off, rng.randint(39, 89)))
+    # Not on a holiday, and with the call three days later on a weekday.
+    while is_holiday(delivery) or not is_weekday(shift(delivery, 3)):
+        delivery = weekday_after(delivery)
+    call = shift(delivery, 3)
+    steps = zip((card, kick_off, delivery, call), phrases.AFTER_SALE, (0, None, 1, 2), strict=True)
+    for day, line, step in steps:
         if day > yesterday:
-            return
-        diary.add(line, moment(diary.rng, day), diary.main)
+            break
+        diary.add(line, moment(rng, day), diary.main).post_sale_step = step
+    return delivery
 
 
-def keep_in_touch(diary: Diary, parked: dt.date, yesterday: dt.date) -> None:
-    """Light, regular contact with a qualified prospect who is not ready (METHOD.md 2.5)."""
-    day = weekday_after(shift(parked, diary.rng.randint(30, 70)))
-    while day <= yesterday:
-        diary.add(diary.rng.choice(phrases.KEEP_IN_TOUCH), moment(diary.rng, day), diary.main)
-        day = weekday_after(shift(day, diary.rng.randint(40, 80)))
+def keep_in_touch(diary: Diary, parked: dt.datetime, yesterday: dt.date) -> None:
+    """Light, regular contact with a qualified prospect who is not ready (METHOD.md 2.5).
+
+    Each touch falls on the day the app planned it, a nurture interval after the one before
+    (funnel.followup.actions.nurture_touch), and is logged through the app so it plans the next.
+    """
+    due = next_follow_up_at(parked, NURTURE_PLAN, ROME)
+    while due.date() <= yesterday:
+        line = diary.rng.choice(phrases.KEEP_IN_TOUCH)
+        entry = diary.add(line, moment(diary.rng, due.date()), diary.main)
+        entry.logged = True
+        due = next_follow_up_at(entry.occurred, NURTURE_PLAN, ROME)
 
 
 def plan_networking(

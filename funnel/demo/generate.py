@@ -3,8 +3,9 @@
 The story is planned as plain data first (funnel.demo.plan), then written here. Opportunities
 go through the real sales actions, their moves replayed in the order they happened, so their
 level history is the one the app itself records and every move meets the funnel's gates as
-they stood then (or carries the override reason she gave). Everything else is bulk-inserted,
-then backdated to when it happened in the story.
+they stood then (or carries the override reason she gave). Activities and follow-ups are
+written by funnel.demo.write_followups, partly through the follow-up actions. Everything else
+is bulk-inserted, then backdated to when it happened in the story.
 """
 
 import datetime as dt
@@ -14,20 +15,23 @@ from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from funnel.accounts.actions import create_user
-from funnel.accounts.models import Team
+from funnel.accounts.models import Membership, Team
 from funnel.contacts.models import EmailAddress, Organisation, Person, PhoneNumber
 from funnel.demo.plan import plan_demo
 from funnel.demo.profile import CRITERIA
 from funnel.demo.records import DemoPlan, InfluencePlan, OpportunityPlan
 from funnel.demo.workdays import ROME
+from funnel.demo.write_followups import Rows, write_activities
 from funnel.fit.actions import refresh_fit
 from funnel.fit.models import FitCriterion, Rating
+from funnel.followup.models import FollowUp
 from funnel.sales.actions import create_opportunity, move_opportunity
-from funnel.sales.models import Activity, BuyingInfluence, Level, Opportunity
+from funnel.sales.models import BuyingInfluence, Level, Opportunity
+
+COLLEAGUE = "luca"  # her junior colleague, who takes the smallest prospects' follow-ups
 
 
 def build_demo(
@@ -36,8 +40,8 @@ def build_demo(
     """Create the consultant and her year of selling; return a one-line summary.
 
     Everything she did happens before `today` (hers, in Rome), so a `today` later than the
-    real date would put activities in the future; only next steps lie ahead. The database
-    must be empty and migrated.
+    real date would put activities in the future; only follow-ups lie ahead. The database
+    must be empty and migrated. Her colleague logs in with the same password.
     """
     plan = plan_demo(random.Random(seed), today or timezone.localdate(timezone=ROME))
     # Her dates are Rome's, as the app's are when she is logged in.
@@ -52,11 +56,26 @@ def build_demo(
             currency="EUR",
             language="",
         )
-        write_plan(plan, user)
+        write_plan(plan, user, add_colleague(user.profile.team, password))
     return summary(user.profile.team)
 
 
-def write_plan(plan: DemoPlan, user: User) -> None:
+def add_colleague(team: Team, password: str) -> User:
+    colleague = create_user(
+        username=COLLEAGUE,
+        password=password,
+        email="luca.ferri@example.com",
+        first_name="Luca",
+        last_name="Ferri",
+        time_zone="Europe/Rome",
+        currency="EUR",
+        language="",
+    )
+    Membership.objects.create(team=team, user=colleague, role=Membership.Role.MEMBER)
+    return colleague
+
+
+def write_plan(plan: DemoPlan, user: User, colleague: User) -> None:
     team = user.profile.team
     organisations = write_organisations(team, plan)
     people = write_people(team, plan, organisations)
@@ -71,24 +90,9 @@ def write_plan(plan: DemoPlan, user: User) -> None:
         for index, opportunity in enumerate(plan.opportunities)
         for influence in opportunity.influences
     )
-    finish_opportunities(plan, opportunities)
     write_profile(team, plan, organisations)
-    Activity.objects.bulk_create(
-        Activity(
-            team=team,
-            by=user,
-            kind=entry.kind,
-            occurred=entry.occurred,
-            channel=entry.channel,
-            outcome=entry.outcome,
-            minutes=entry.minutes,
-            notes=entry.notes,
-            person=None if entry.person is None else people[entry.person],
-            opportunity=None if entry.opportunity is None else opportunities[entry.opportunity],
-        )
-        for entry in plan.activities
-    )
-    Activity.objects.filter(team=team).update(created=F("occurred"))
+    write_activities(plan, Rows(user, colleague, opportunities, people))
+    finish_opportunities(plan, opportunities)
 
 
 Dated = TypeVar("Dated", Organisation, Person)
@@ -217,15 +221,25 @@ def write_influences(rows: Iterable[tuple[Opportunity, InfluencePlan, list[Perso
 
 
 def finish_opportunities(plan: DemoPlan, opportunities: list[Opportunity]) -> None:
-    """Close dates and next steps as they stand today; created and updated when the story
+    """Close dates and follow-up plans as they stand today; created and updated when the story
     says (the timestamps Django keeps itself say "now", and bulk_update leaves them be)."""
     for row, opportunity in zip(opportunities, plan.opportunities, strict=True):
         assert opportunity.updated, "plan_demo dates every opportunity"
         row.expected_close_on = opportunity.expected_close_on
-        row.next_step, row.next_step_at = opportunity.next_step, opportunity.next_step_at
+        row.follow_up_every_days = opportunity.follow_up_every_days
+        row.follow_up_channel = opportunity.follow_up_channel
+        row.follow_up_agreed = opportunity.follow_up_every_days is not None
         row.created, row.updated = opportunity.started, opportunity.updated
     Opportunity.objects.bulk_update(
-        opportunities, ["expected_close_on", "next_step", "next_step_at", "created", "updated"]
+        opportunities,
+        [
+            "expected_close_on",
+            "follow_up_every_days",
+            "follow_up_channel",
+            "follow_up_agreed",
+            "created",
+            "updated",
+        ],
     )
 
 
@@ -260,5 +274,6 @@ def write_profile(team: Team, plan: DemoPlan, organisations: list[Organisation])
 def summary(team: Team) -> str:
     return (
         f"Demo data: {team.organisations.count()} organisations, {team.people.count()} people, "
-        f"{team.opportunities.count()} opportunities, {team.activities.count()} activities."
+        f"{team.opportunities.count()} opportunities, {team.activities.count()} activities, "
+        f"{FollowUp.objects.filter(team=team).count()} follow-ups."
     )

@@ -180,12 +180,46 @@ TO_NURTURE: tuple[Line, ...] = (
     ("call", "reached", "Not before next year; agreed to keep in touch every quarter"),
     ("meeting", "reached", "Good fit, but no budget this year; will check in after the summer"),
 )
-# After a won deal (METHOD.md section 3): (days after the previous step, line).
-AFTER_SALE: tuple[tuple[tuple[int, int], Line], ...] = (
-    ((1, 3), ("letter", "", "Thank-you card sent")),
-    ((6, 20), ("meeting", "reached", "Kick-off meeting with the team")),
-    ((40, 90), ("letter", "", "Thank-you card sent when the project was delivered")),
-    ((2, 7), ("call", "reached", "Call after delivery: they are happy and would refer me")),
+# After a won deal (METHOD.md section 3), in order: the card, the kick-off, the card on
+# delivery, the call after it.
+AFTER_SALE: tuple[Line, ...] = (
+    ("letter", "", "Handwritten thank-you card sent"),
+    ("meeting", "reached", "Kick-off meeting with the team"),
+    ("letter", "", "Thank-you card sent when the project was delivered"),
+    ("call", "reached", "Call after delivery: they are happy and would refer me"),
+)
+# A prospect who stopped answering: a talk or two, then nothing (METHOD.md 2.4).
+GHOST_OPENING: tuple[Line, ...] = (
+    ("call", "reached", "Qualifying call: interested, but busy until the end of the month"),
+    ("email", "replied", "Sent two case studies from their sector; they said they'd read them"),
+    ("video", "reached", "Short video call with the owner; promised to come back to me"),
+)
+GHOSTED: tuple[Line, ...] = (
+    ("call", "no_answer", "No answer"),
+    ("call", "no_answer", "No answer; left a voicemail"),
+    ("email", "no_answer", "No reply to my follow-up email"),
+    ("call", "no_answer", "Reception says they are in meetings all day"),
+)
+# In the funnel for months with nothing moving: answers, but no progress (in story order).
+IDLE: tuple[Line, ...] = (
+    ("email", "", "Sent the proposal with three options"),
+    ("call", "rescheduled", "They asked me to call back after the trade fair"),
+    ("email", "", "Follow-up on the proposal; no reply yet"),
+    ("not_buying_signal", "not_buying_signal", "Postponed the meeting twice"),
+    ("call", "no_answer", "No answer; left a voicemail"),
+    ("call", "rescheduled", "The owner is travelling; call again next month"),
+    ("email", "", "Sent a short article on their main bottleneck"),
+)
+# What a customer asked for; the app plans the answer as "Answer: <the first line>".
+REQUESTS: tuple[Line, ...] = (
+    ("request", "", "A quote for training a second team"),
+    ("request", "", "A revised quote with a smaller scope"),
+    ("request", "", "References from a client in their sector"),
+    ("request", "", "Could we start two weeks earlier than planned?"),
+)
+ANSWERS: tuple[Line, ...] = (
+    ("call", "reached", "Called back with the answer; they were pleased it came so fast"),
+    ("email", "replied", "Sent the answer the same morning; they thanked me"),
 )
 
 INFLUENCE_NOTES = {
@@ -218,28 +252,61 @@ OVERRIDES: dict[str, tuple[str, Line]] = {
     ),
 }
 
-# What she means to do next on an open opportunity, by level.
-NEXT_STEPS: dict[str, tuple[str, ...]] = {
-    "above": (
-        "Call to qualify: budget, timing, who decides",
-        "Send two case studies from their sector",
-        "First meeting at their office",
-        "Follow up on the summary I sent",
-        "Ask who else is involved in the decision",
-        "Video call with the owner",
-    ),
-    "in": (
-        "Call to check they received the proposal",
-        "Meet the office manager to go through the proposal",
-        "Send references from two similar clients",
-        "Video call with the team on the revised proposal",
-        "Follow up: the proposal expires next week",
-        "Meet the finance side about payment terms",
-    ),
-    "best_few": (
-        "Call the owner to confirm the start date",
-        "Send the contract for signature",
-        "Agree the kick-off date with the team",
-        "Call to check the contract was signed",
-    ),
+# What a follow-up is for, by level and channel: what she writes when she schedules it.
+PURPOSES: dict[str, dict[str, tuple[str, ...]]] = {
+    "above": {
+        "phone": (
+            "Call to qualify: budget, timing, who decides",
+            "Ask who else is involved in the decision",
+            "Call back as they asked",
+        ),
+        "email": (
+            "Send two case studies from their sector",
+            "Follow up on the summary I sent",
+            "Send the questionnaire before our first meeting",
+        ),
+        "meeting": ("First meeting at their office", "Coffee with the owner near their office"),
+        "video": ("Video call with the owner", "Discovery call with the team"),
+    },
+    "in": {
+        "phone": (
+            "Call to check they received the proposal",
+            "Follow up: the proposal expires next week",
+            "Call the finance side about payment terms",
+        ),
+        "email": (
+            "Send references from two similar clients",
+            "Send the revised proposal",
+            "Follow up on the proposal",
+        ),
+        "meeting": (
+            "Meet the office manager to go through the proposal",
+            "Meet the team to gather their needs",
+        ),
+        "video": (
+            "Video call with the team on the revised proposal",
+            "Walk the team through the proposal",
+        ),
+    },
+    "best_few": {
+        "phone": (
+            "Call the owner to confirm the start date",
+            "Call to check the contract is signed",
+        ),
+        "email": ("Send the contract for signature", "Answer the last questions on the contract"),
+        "meeting": ("Agree the kick-off date with the team", "Sign the contract at their office"),
+        "video": ("Plan the first month with the team", "Final call to confirm the scope"),
+    },
 }
+# What new she brings to a follow-up (METHOD.md 2.2); {customer} is one she won.
+VALUES_TO_BRING = (
+    "Share the case study from {customer}",
+    "Share the case study from {customer}",
+    "Figures from a similar project: 18% fewer late orders",
+    "A one-page checklist for their follow-up process",
+    "The answer to their question on paying in instalments",
+    "News: the regional training grant opens next month",
+    "An article on their main bottleneck",
+    "Two dates for the kick-off workshop",
+    "An introduction to a client who solved the same problem",
+)

@@ -1,4 +1,4 @@
-"""A year of a solo consultant's selling, planned as plain data.
+"""A year of a consultant's selling and following up, planned as plain data.
 
 Pure: the same random generator state and `today` give the same plan, and nothing touches the
 database, so funnel.demo.generate only has to write it.
@@ -11,7 +11,7 @@ from collections import defaultdict
 from funnel.accounts.models import Profile
 from funnel.demo.activities import plan_history, plan_networking
 from funnel.demo.contacts import plan_organisations, plan_people
-from funnel.demo.nextsteps import plan_next_steps
+from funnel.demo.followups import plan_follow_ups
 from funnel.demo.profile import plan_ratings
 from funnel.demo.records import ActivityPlan, DemoPlan, OpportunityPlan
 from funnel.demo.selling import (
@@ -64,7 +64,7 @@ def plan_demo(rng: random.Random, today: dt.date) -> DemoPlan:
     date_records(rng, plan, today)
     settle_close_dates(plan)
     plan_ratings(rng, plan)
-    plan_next_steps(rng, plan, today)
+    plan_follow_ups(rng, plan, today)
     return plan
 
 

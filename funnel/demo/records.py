@@ -56,6 +56,19 @@ class MovePlan:
 
 
 @dataclass
+class FollowUpPlan:
+    """A follow-up she planned: done by the activity that carries it, or still ahead."""
+
+    due_at: dt.datetime
+    channel: str
+    purpose: str
+    minutes: int
+    person: int | None
+    value_to_bring: str = ""
+    delegated: bool = False  # to her junior colleague
+
+
+@dataclass
 class OpportunityPlan:
     title: str
     organisation: int
@@ -69,8 +82,13 @@ class OpportunityPlan:
     moves: list[MovePlan] = field(default_factory=list)
     influences: list[InfluencePlan] = field(default_factory=list)  # as they stand today
     updated: dt.datetime | None = None
-    next_step: str = ""
-    next_step_at: dt.datetime | None = None
+    story: str = ""  # what the demo shows with it (funnel.demo.selling.STORIES), if anything
+    # The follow-up plan asked of the customer (METHOD.md §2.1); None: her defaults.
+    follow_up_every_days: int | None = None
+    follow_up_channel: str = ""
+    # Her next follow-up, if the app does not plan it itself (a request, a nurture touch).
+    next_follow_up: FollowUpPlan | None = None
+    delivery_on: dt.date | None = None  # won deals: when the customer gets the work
 
     @property
     def level(self) -> str:
@@ -87,6 +105,11 @@ class ActivityPlan:
     notes: str
     person: int | None
     opportunity: int | None
+    carries: FollowUpPlan | None = None  # the follow-up this contact carried out
+    # Written through funnel.followup.actions.log_activity, so the app itself plans what
+    # follows: requests (and their answers) and nurture touches.
+    logged: bool = False
+    post_sale_step: int | None = None  # the step of her after-the-sale sequence it carries out
 
 
 @dataclass

@@ -6,11 +6,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from funnel.accounts.models import Profile
 from funnel.demo import phrases
 from funnel.demo.contacts import COUNTRY_BY_CODE
 from funnel.demo.phrases import Service
 from funnel.demo.records import InfluencePlan, OpportunityPlan, OrganisationPlan, PersonPlan
-from funnel.demo.workdays import moment, shift, weekday_after, weekday_on_or_before
+from funnel.demo.workdays import is_weekday, moment, shift, weekday_after, weekday_on_or_before
 from funnel.sales.models import BuyingInfluence, Level
 
 HISTORY_DAYS = 425  # about fourteen months
@@ -24,8 +25,21 @@ LEVEL_MIX = {
     Level.NURTURE: 4,
 }
 EUR_RATES = {"EUR": 1.0, "GBP": 0.85, "SEK": 11.2}  # one euro in each quoting currency
-# The first Best few deals tell these stories; the others are on course to close.
-BEST_FEW_STORIES = ("stalled", "slipped", "board")
+# The first opportunities at each level tell these stories; the others run their usual course.
+STORIES: dict[str, tuple[str, ...]] = {
+    # Six calls and emails in a row without an answer: the stop rule fires (METHOD.md §2.4).
+    Level.ABOVE: ("ghosted", "ghosted"),
+    # Idle for more than twice her sales cycle; a request answered at once; one left waiting.
+    Level.IN: ("idle", "asked", "asked_late"),
+    # Best few: stuck for weeks; its close date passed last week; the board signs in months.
+    Level.BEST_FEW: ("stalled", "slipped", "board"),
+    # Won in the last weeks; the first still waits for its delivery date (METHOD.md §3).
+    Level.WON: ("waiting", "recent", "recent"),
+    # Parked a quarter ago, so its nurture touch is due this week.
+    Level.NURTURE: ("touch_due",),
+}
+# Her nurture touches come at the app's default interval (funnel.accounts.models.Profile).
+NURTURE_EVERY_DAYS: int = Profile._meta.get_field("nurture_every_days").get_default()
 Status = BuyingInfluence.Status
 Steps = list[tuple[str, dt.date]]  # (to level, day) for each move
 
@@ -40,6 +54,7 @@ class Timeline:
     expected_close_on: dt.date | None
     reason: str = ""
     overridden: str = ""  # the level she moved it to with a prerequisite unmet, if any
+    story: str = ""  # one of STORIES, or empty
 
     @property
     def level(self) -> str:
@@ -57,24 +72,27 @@ class Timeline:
 
 
 def plan_timelines(rng: random.Random, levels: Sequence[str], today: dt.date) -> list[Timeline]:
-    stories = iter(BEST_FEW_STORIES)
+    stories = {level: iter(names) for level, names in STORIES.items()}
     return [
-        plan_timeline(rng, level, today, next(stories, "") if level == Level.BEST_FEW else "")
-        for level in levels
+        plan_timeline(rng, level, today, next(stories.get(level, iter(())), "")) for level in levels
     ]
 
 
+Planner = Callable[[random.Random, dt.date, str], Timeline]
+
+
 def plan_timeline(rng: random.Random, level: str, today: dt.date, story: str = "") -> Timeline:
-    planners: dict[str, Callable[[random.Random, dt.date], Timeline]] = {
+    planners: dict[str, Planner] = {
         Level.ABOVE: above_timeline,
         Level.IN: in_timeline,
-        Level.BEST_FEW: lambda rng, today: best_few_timeline(rng, today, story),
+        Level.BEST_FEW: best_few_timeline,
         Level.WON: won_timeline,
-        Level.LOST: lost_timeline,
-        Level.DEAD: dead_timeline,
+        Level.LOST: lambda rng, today, _story: lost_timeline(rng, today),
+        Level.DEAD: lambda rng, today, _story: dead_timeline(rng, today),
         Level.NURTURE: nurture_timeline,
     }
-    timeline = planners[level](rng, today)
+    timeline = planners[level](rng, today, story)
+    timeline.story = story
     timeline.steps = working_steps(timeline.first_contact, timeline.steps)
     last_move = timeline.steps[-1][1] if timeline.steps else timeline.first_contact
     timeline.last_touch = max(timeline.last_touch, last_move)
@@ -106,22 +124,36 @@ def descent(rng: random.Random, first: dt.date, end: dt.date, deepest: str) -> S
     return steps
 
 
-def above_timeline(rng: random.Random, today: dt.date) -> Timeline:
-    first = weekday_on_or_before(shift(today, -rng.triangular(4, 120, 15)))
-    touched = days_ago(today, 1, 20, rng)
+def above_timeline(rng: random.Random, today: dt.date, story: str = "") -> Timeline:
+    if story == "ghosted":  # room for a first talk, then six weekly attempts
+        first = days_ago(today, 75, 110, rng)
+        touched = days_ago(today, 1, 6, rng)
+    else:
+        first = weekday_on_or_before(shift(today, -rng.triangular(4, 120, 15)))
+        touched = days_ago(today, 1, 20, rng)
     return Timeline(first, [], touched, still_ahead(rng, today, shift(first, rng.randint(70, 120))))
 
 
-def in_timeline(rng: random.Random, today: dt.date) -> Timeline:
+def in_timeline(rng: random.Random, today: dt.date, story: str = "") -> Timeline:
+    if story == "idle":  # in the funnel for most of a year, nothing moving since
+        first = days_ago(today, 270, 300, rng)
+        steps: Steps = [(Level.IN, days_ago(today, 230, 250, rng))]
+        close = still_ahead(rng, today, shift(first, rng.randint(60, 110)))
+        return Timeline(first, steps, days_ago(today, 5, 20, rng), close)
     first = days_ago(today, 30, 160, rng)
-    slipped = rng.random() < 0.2  # reached the best few, then fell back
+    slipped = not story and rng.random() < 0.2  # reached the best few, then fell back
     steps = descent(rng, first, today, Level.BEST_FEW if slipped else Level.IN)
     if slipped:
         steps.append((Level.IN, shift(first, (today - first).days * rng.uniform(0.88, 0.95))))
-    touched = days_ago(today, 1, 35, rng)
+    # A request comes after the last thing she did: answered that day, or days ago and not yet.
+    touched = days_ago(today, *REQUEST_ROOM.get(story, (1, 35)), rng)
     return Timeline(
         first, steps, touched, still_ahead(rng, today, shift(first, rng.randint(60, 110)))
     )
+
+
+# Days since her last touch: after the move into the funnel, which is 16 days ago or more.
+REQUEST_ROOM = {"asked": (3, 12), "asked_late": (5, 12)}
 
 
 def still_ahead(rng: random.Random, today: dt.date, close: dt.date) -> dt.date:
@@ -129,7 +161,7 @@ def still_ahead(rng: random.Random, today: dt.date, close: dt.date) -> dt.date:
     return max(close, shift(today, rng.randint(10, 45)))
 
 
-def best_few_timeline(rng: random.Random, today: dt.date, story: str = "") -> Timeline:
+def best_few_timeline(rng: random.Random, today: dt.date, story: str) -> Timeline:
     """Chosen lately and closing within weeks, unless it tells one of BEST_FEW_STORIES."""
     first = days_ago(today, 40, 120, rng)
     chosen = days_ago(today, 3, 25, rng)
@@ -156,19 +188,25 @@ def sales_cycle(rng: random.Random) -> int:
     return round(rng.triangular(45, 115, 70))
 
 
-def won_timeline(rng: random.Random, today: dt.date) -> Timeline:
+def won_timeline(rng: random.Random, today: dt.date, story: str = "") -> Timeline:
     cycle = sales_cycle(rng)
-    won = days_ago(today, 3, HISTORY_DAYS - cycle, rng)
+    won = days_ago(today, 5, 40, rng) if story else days_ago(today, 3, HISTORY_DAYS - cycle, rng)
     first = weekday_on_or_before(shift(won, -cycle))
     steps = [*descent(rng, first, won, Level.BEST_FEW), (Level.WON, won)]
     return Timeline(first, steps, won, shift(won, rng.randint(-20, 10)))
 
 
 def ending(
-    rng: random.Random, today: dt.date, level: str, span: int, deepest: str, ago: tuple[int, int]
+    rng: random.Random,
+    today: dt.date,
+    level: str,
+    span: int,
+    deepest: str,
+    ago: tuple[int, int],
+    end: dt.date | None = None,
 ) -> tuple[dt.date, Steps]:
     """First contact and moves of an opportunity that left the funnel `span` days later."""
-    end = days_ago(today, *ago, rng)
+    end = end or days_ago(today, *ago, rng)
     first = weekday_on_or_before(shift(end, -span))
     return first, [*descent(rng, first, end, deepest), (level, end)]
 
@@ -190,11 +228,21 @@ def dead_timeline(rng: random.Random, today: dt.date) -> Timeline:
     return Timeline(first, steps, steps[-1][1], shift(first, rng.randint(60, 100)), reason)
 
 
-def nurture_timeline(rng: random.Random, today: dt.date) -> Timeline:
+def nurture_timeline(rng: random.Random, today: dt.date, story: str = "") -> Timeline:
     span = rng.randint(30, 90)
     deepest = rng.choice([Level.ABOVE, Level.IN])
-    first, steps = ending(rng, today, Level.NURTURE, span, deepest, (20, 300))
+    parked = parked_for_a_touch_this_week(today) if story == "touch_due" else None
+    first, steps = ending(rng, today, Level.NURTURE, span, deepest, (20, 300), parked)
     return Timeline(first, steps, steps[-1][1], shift(today, rng.randint(90, 240)))
+
+
+def parked_for_a_touch_this_week(today: dt.date) -> dt.date:
+    """A weekday exactly one nurture interval before a weekday in the coming week."""
+    for ahead in range(1, 8):
+        parked = shift(today, ahead - NURTURE_EVERY_DAYS)
+        if is_weekday(parked) and is_weekday(shift(parked, NURTURE_EVERY_DAYS)):
+            return parked
+    raise AssertionError("a week holds a weekday whose day a nurture interval back is one too")
 
 
 def push_through(rng: random.Random, timelines: list[Timeline], sources: list[str]) -> None:
@@ -260,6 +308,7 @@ def plan_opportunity(
         first_contact_on=timeline.first_contact,
         expected_close_on=timeline.expected_close_on,
         started=moment(rng, timeline.first_contact),
+        story=timeline.story,
     )
 
 

@@ -32,6 +32,12 @@ def weekday_after(day: dt.date) -> dt.date:
     return day
 
 
+def working_day_on_or_after(day: dt.date) -> dt.date:
+    while not is_weekday(day) or is_holiday(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
 def days_between(start: dt.date, end: dt.date) -> list[dt.date]:
     """Working days strictly between two dates."""
     days = (start + dt.timedelta(days=n) for n in range(1, (end - start).days))

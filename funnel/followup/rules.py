@@ -201,13 +201,24 @@ def respond_by(received: datetime, hours: int) -> datetime:
 def post_sale_due(
     *, anchor: str, days_after: int, won_at: datetime, delivery_on: date | None, zone: ZoneInfo
 ) -> datetime | None:
-    """When a post-sale step falls; None while it waits for the delivery date."""
+    """When a post-sale step falls, on a working day; None while it waits for the delivery date.
+
+    A step on the day itself (a card at confirmation, at delivery) stays on that day.
+    """
     if anchor == "delivery":
         if delivery_on is None:
             return None
-        return datetime.combine(delivery_on + timedelta(days=days_after), DEFAULT_TIME, zone)
-    day = won_at.astimezone(zone).date() + timedelta(days=days_after)
+        day = working_day(delivery_on + timedelta(days=days_after), moved=days_after > 0)
+        return datetime.combine(day, DEFAULT_TIME, zone)
+    day = working_day(won_at.astimezone(zone).date() + timedelta(days=days_after), days_after > 0)
     return max(datetime.combine(day, DEFAULT_TIME, zone), won_at)
+
+
+def working_day(day: date, moved: bool = True) -> date:
+    """The day, or the Monday after it when it falls on a weekend (unless it must not move)."""
+    while moved and day.weekday() in WEEKEND:
+        day += timedelta(days=1)
+    return day
 
 
 # Delegation (METHOD.md §2.6)

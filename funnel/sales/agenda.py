@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from funnel.accounts.models import Membership, team_ids
 from funnel.followup.models import FollowUp, Kind
 from funnel.sales.facts import influence_facts, sales_cycle
 from funnel.sales.models import OPEN_LEVELS, OWN_STOP_RULE, Level, Opportunity
@@ -104,29 +105,44 @@ def stop_rule_rows(
     idle = rows.filter(
         stop_after_days__isnull=True, progress_at__lte=settings.now - timedelta(days=days)
     ).order_by("progress_at", "pk")
-    own = rows.filter(OWN_STOP_RULE)
+    # Filtered by level here, not in SQL: the partial index on the owner alone is the quick way.
+    own = [o for o in opportunities.filter(OWN_STOP_RULE).order_by() if o.level in OPEN_LEVELS]
     take = limit or None
-    return [*tried[:take], *idle[:take], *own[: take and take * 4]]
+    return [*tried[:take], *idle[:take], *own]
 
 
 def my_follow_ups(user: User, settings: AgendaSettings) -> list[FollowUp]:
-    """The user's follow-ups Today shows whatever the opportunity's rank (MY_FOLLOW_UPS):
-    requests and won deals waiting for a delivery date, then what is due today and is not
-    among their own opportunities' next steps: nurture and after-sale steps, delegated work."""
+    """The user's follow-ups Today shows whatever the opportunity's rank (MY_FOLLOW_UPS each):
+    requests and won deals waiting for a delivery date; nurture touches and after-sale steps
+    due; steps delegated to them on a colleague's opportunity. Small queries an index answers.
+    """
     mine = (
         FollowUp.objects.planned()
         .filter(assigned_to=user)
         .select_related("opportunity__organisation", "opportunity__main_contact")
     )
-    waiting = mine.filter(
-        Q(kind=Kind.REQUEST) | Q(kind=Kind.POST_SALE, due_at__isnull=True)
-    ).order_by("due_at", "pk")
-    due = (
-        mine.filter(due_at__lt=settings.end_of_today)
-        .filter(Q(kind__in=[Kind.NURTURE, Kind.POST_SALE]) | ~Q(opportunity__owner=user))
-        .order_by("due_at", "pk")
+    # Unordered: sorting by time would make SQLite pick the index without the kind.
+    waiting = (
+        mine.filter(kind__in=[Kind.REQUEST, Kind.POST_SALE])
+        .filter(Q(kind=Kind.REQUEST) | Q(due_at__isnull=True))
+        .order_by()
     )
-    return [*waiting[:MY_FOLLOW_UPS], *due[:MY_FOLLOW_UPS]]
+    due = mine.filter(due_at__lt=settings.end_of_today).order_by("due_at", "pk")
+    keep_in_touch = due.filter(kind__in=[Kind.NURTURE, Kind.POST_SALE])
+    rows = [*waiting[:MY_FOLLOW_UPS], *keep_in_touch[:MY_FOLLOW_UPS]]
+    colleagues = teammates(user)
+    if colleagues:
+        rows += due.filter(opportunity__owner__in=colleagues)[:MY_FOLLOW_UPS]
+    return rows
+
+
+def teammates(user: User) -> list[int]:
+    """Who else is in the user's teams: nobody, for most users, and then no query for it."""
+    return list(
+        Membership.objects.filter(team_id__in=team_ids(user))
+        .exclude(user=user)
+        .values_list("user_id", flat=True)
+    )
 
 
 def priority_slice(
