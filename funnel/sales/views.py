@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -375,7 +376,10 @@ def activity_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         follow_up=form.cleaned_data["follow_up"],
         next_follow_up=following,
     )
-    messages.success(request, _("Logged on %(title)s.") % {"title": opportunity.title})
     if request.htmx:
-        return HttpResponse(headers={"HX-Refresh": "true"})
+        # In place: the log, and the follow-up card beside it, which changed too.
+        context = {**detail_context(opportunity), "swap_out_of_band": True}
+        parts = [f"{DETAIL}#activities", f"{DETAIL}#follow-up"]
+        return HttpResponse("".join(render_to_string(part, context, request) for part in parts))
+    messages.success(request, _("Logged on %(title)s.") % {"title": opportunity.title})
     return redirect(f"{opportunity.get_absolute_url()}#activities")
