@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from funnel.followup import actions
 from funnel.followup.models import FollowUp, Kind, PostSaleStep, Status

@@ -64,7 +64,9 @@ def test_a_not_buying_signal_is_an_answer_but_not_progress():
 
 
 def test_limits_come_from_the_opportunity_then_the_user_then_twice_the_cycle():
-    own = rules.stop_limits(attempts=3, days=30, default_attempts=6, default_days=None, cycle_days=90)
+    own = rules.stop_limits(
+        attempts=3, days=30, default_attempts=6, default_days=None, cycle_days=90
+    )
     users = rules.stop_limits(
         attempts=None, days=None, default_attempts=6, default_days=100, cycle_days=90
     )
@@ -191,7 +193,9 @@ def test_post_sale_steps_count_from_the_sale_or_wait_for_the_delivery_date():
         anchor="won", days_after=2, won_at=won, delivery_on=None, zone=ROME
     ) == dt.datetime(2026, 12, 2, 10, 0, tzinfo=ROME)
     assert (
-        rules.post_sale_due(anchor="delivery", days_after=3, won_at=won, delivery_on=None, zone=ROME)
+        rules.post_sale_due(
+            anchor="delivery", days_after=3, won_at=won, delivery_on=None, zone=ROME
+        )
         is None
     )
     assert rules.post_sale_due(
