@@ -75,6 +75,18 @@ def is_low_potential(opportunity: Opportunity) -> bool:
     return opportunity.weight <= cutoff
 
 
+def shared(opportunity: Opportunity) -> bool:
+    """Whether its team has more than one member, so its work can be handed over.
+
+    Kept on the instance: the page and its forms ask several times (one query).
+    """
+    known: bool | None = getattr(opportunity, "_funnel_shared", None)
+    if known is None:
+        known = colleagues(opportunity)[1:2].exists()
+        opportunity._funnel_shared = known  # type: ignore[attr-defined]
+    return known
+
+
 def colleagues(opportunity: Opportunity) -> QuerySet[User]:
     """Who may take over its follow-ups: the members of its team."""
     return User.objects.filter(memberships__team=opportunity.team_id, is_active=True).order_by(

@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from funnel.followup.facts import colleagues
+from funnel.followup.facts import colleagues, shared
 from funnel.followup.models import FollowUp
 from funnel.lib.forms import TeamModelForm, limit_choices, quiet_blank_choices
 from funnel.sales.forms import DateInput, DateTimeInput, customer_people
@@ -46,9 +46,8 @@ class FollowUpForm(TeamModelForm):
             limit_choices(self, "person", customer_people(opportunity).order_by(Lower("name")))
         if "assigned_to" not in self.fields:
             return
-        team = colleagues(opportunity)
-        if team.count() > 1:
-            limit_choices(self, "assigned_to", team)
+        if shared(opportunity):
+            limit_choices(self, "assigned_to", colleagues(opportunity))
             self.fields["assigned_to"].label = _("Who does it")
         else:
             del self.fields["assigned_to"]

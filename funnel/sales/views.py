@@ -45,7 +45,7 @@ ACTIVITIES_PER_PAGE = 10
 def get_opportunity(request: AuthenticatedRequest, pk: int) -> Opportunity:
     return get_object_or_404(
         Opportunity.objects.visible_to(request.user).select_related(
-            "organisation", "main_contact", "owner", "team"
+            "organisation", "main_contact", "owner__profile", "team"
         ),
         pk=pk,
     )
@@ -130,7 +130,7 @@ def detail_context(
         "activity_form": forms.get("activity_form"),
         "move_form": forms.get("move_form") or MoveForm(opportunity=opportunity),
         "next_follow_up_form": forms.get("next_follow_up_form"),
-        **follow_up_context(opportunity, **forms),
+        **follow_up_context(opportunity, cycle_days=cycle.days, **forms),
         # Labels translated once for every row's select, not once per option per row.
         "status_choices": [(value, str(label)) for value, label in BuyingInfluence.Status.choices],
     }
