@@ -5,7 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.forms import BaseModelFormSet, modelformset_factory
+from django.forms import modelformset_factory
 from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import get_language_info, ngettext
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from funnel.accounts.models import Profile
 from funnel.fit.forms import OrderInput
 from funnel.followup.models import Anchor, PostSaleStep
+from funnel.lib.forms import PositionedFormSet
 
 Text = str | Promise
 
@@ -178,7 +179,7 @@ class PostSaleStepForm(forms.ModelForm):
         limit_numbers(self)
 
 
-class StepFormSet(BaseModelFormSet):
+class StepFormSet(PositionedFormSet):
     """The user's own steps, saved in the order they give; anyone else's are ignored."""
 
     ordering_widget = OrderInput
@@ -190,16 +191,6 @@ class StepFormSet(BaseModelFormSet):
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {"owner": self.owner}
-
-    def save(self, commit: bool = True) -> list[PostSaleStep]:
-        moved = []
-        for position, form in enumerate(self.ordered_forms):
-            if form.instance.position != position:
-                form.instance.position = position
-                if form.instance.pk and not form.has_changed():
-                    moved.append(form.instance)  # the formset saves only changed rows
-        PostSaleStep.objects.bulk_update(moved, ["position"])
-        return super().save(commit)
 
 
 PostSaleStepFormSet = cast(

@@ -4,14 +4,14 @@ from typing import Any, cast
 
 from babel import Locale
 from django import forms
-from django.forms import BaseModelFormSet, modelformset_factory
+from django.forms import modelformset_factory
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from funnel.accounts.models import Team
 from funnel.fit.models import FitCriterion
 from funnel.fit.rules import LIST_ATTRIBUTES
-from funnel.lib.forms import TeamModelForm
+from funnel.lib.forms import PositionedFormSet, TeamModelForm
 from funnel.lib.i18n import country_name, current_locale
 
 WEIGHTS = [
@@ -121,7 +121,7 @@ class OrderInput(forms.NumberInput):
         super().__init__(attrs={"class": "fit-order", "min": 1, **(attrs or {})})
 
 
-class CriterionFormSet(BaseModelFormSet):
+class CriterionFormSet(PositionedFormSet):
     """The team's criteria of one kind, saved in the order the user gives."""
 
     form: type[CriterionForm]
@@ -135,16 +135,6 @@ class CriterionFormSet(BaseModelFormSet):
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {"team": self.team}
-
-    def save(self, commit: bool = True) -> list[FitCriterion]:
-        moved = []
-        for position, form in enumerate(self.ordered_forms):
-            if form.instance.position != position:
-                form.instance.position = position
-                if form.instance.pk and not form.has_changed():
-                    moved.append(form.instance)  # the formset saves only changed rows
-        FitCriterion.objects.bulk_update(moved, ["position"])
-        return super().save(commit)
 
 
 def criterion_formset(form: type[CriterionForm]) -> type[CriterionFormSet]:

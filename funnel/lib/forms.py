@@ -54,3 +54,18 @@ def quiet_blank_choices(form: forms.BaseForm) -> None:
                 (value, BLANK if value == "" and label == "---------" else label)
                 for value, label in choices
             ]
+
+
+class PositionedFormSet(forms.BaseModelFormSet):
+    """Rows the user puts in order (can_order): each row's place is saved as its `position`."""
+
+    def save(self, commit: bool = True) -> list[Any]:
+        moved = []
+        for position, form in enumerate(self.ordered_forms):
+            if form.instance.position != position:
+                form.instance.position = position
+                if form.instance.pk and not form.has_changed():
+                    moved.append(form.instance)  # the formset saves only changed rows
+        assert self.model is not None
+        self.model._default_manager.bulk_update(moved, ["position"])
+        return super().save(commit)
