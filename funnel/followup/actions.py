@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from funnel.followup import rules
-from funnel.followup.facts import plan_of, zone_of
+from funnel.followup.facts import plan_of, stop_rule_suspects, zone_of
 from funnel.followup.models import Anchor, FollowUp, Kind, PostSaleStep, Status
 from funnel.lib.channels import Channel
 from funnel.sales.actions import move_opportunity
@@ -280,29 +280,20 @@ def apply_automatic_stops(user: User, *, now: datetime | None = None) -> int:
 
 
 def stop_candidates(user: User, *, now: datetime, limit: int) -> list[Opportunity]:
-    """The user's open opportunities a stop rule fires on, longest idle first (one query).
-
-    Rows with limits of their own are checked here in Python: few opportunities have them.
-    """
+    """The user's open opportunities a stop rule fires on."""
     profile = user.profile
     cycle_days = sales_cycle(user, now=now).days
     days = profile.stop_after_days or 2 * cycle_days
-    rows = (
-        Opportunity.objects.filter(owner=user, level__in=OPEN_LEVELS)
-        .filter(
-            Q(
-                stop_after_attempts__isnull=True,
-                attempts_without_answer__gte=profile.stop_after_attempts,
-            )
-            | Q(stop_after_days__isnull=True, progress_at__lte=now - timedelta(days=days))
-            | Q(stop_after_attempts__isnull=False)
-            | Q(stop_after_days__isnull=False)
-        )
-        .select_related("organisation", "main_contact", "team", "owner__profile")
-        .order_by("progress_at", "pk")[: limit * 5]
+    suspects = stop_rule_suspects(
+        Opportunity.objects.filter(owner=user).select_related(
+            "organisation", "main_contact", "team", "owner__profile"
+        ),
+        attempts=profile.stop_after_attempts,
+        idle_since=now - timedelta(days=days),
+        limit=limit,
     )
-    firing = [o for o in rows if stop_proposal_for(o, now=now, cycle_days=cycle_days)]
-    return firing[:limit]
+    unique = {o.pk: o for o in suspects}.values()
+    return [o for o in unique if stop_proposal_for(o, now=now, cycle_days=cycle_days)][:limit]
 
 
 def after_move(*, opportunity: Opportunity, change: LevelChange) -> None:

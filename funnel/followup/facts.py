@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 
 from funnel.followup import rules
 from funnel.followup.models import FollowUp
-from funnel.sales.models import OPEN_LEVELS, Activity, Opportunity
+from funnel.sales.models import OPEN_LEVELS, OWN_STOP_RULE, Activity, Opportunity
 
 
 def plan_of(opportunity: Opportunity) -> rules.Plan:
@@ -123,3 +123,23 @@ def apology_for(follow_up: FollowUp, *, sender: User) -> str:
             sender=sender.get_full_name() or sender.get_username(),
             when=date_format(timezone.localtime(when), "DATETIME_FORMAT") if when else "",
         )
+
+
+def stop_rule_suspects(
+    opportunities: QuerySet[Opportunity],
+    *,
+    attempts: int,
+    idle_since: datetime,
+    limit: int | None,
+) -> list[Opportunity]:
+    """Open opportunities a stop rule may fire on, from the user's limits; rules.stop_proposal
+    decides. Three small queries an index answers each (too many attempts, idle too long,
+    limits of their own), rather than one that reads every open opportunity."""
+    rows = opportunities.filter(level__in=OPEN_LEVELS)
+    tried = rows.filter(stop_after_attempts__isnull=True, attempts_without_answer__gte=attempts)
+    idle = rows.filter(stop_after_days__isnull=True, progress_at__lte=idle_since).order_by(
+        "progress_at", "pk"
+    )
+    # Filtered by level here, not in SQL: the partial index on the owner alone is the quick way.
+    own = [o for o in opportunities.filter(OWN_STOP_RULE).order_by() if o.level in OPEN_LEVELS]
+    return [*tried[:limit], *idle[:limit], *own]

@@ -13,9 +13,10 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from funnel.accounts.models import Membership, team_ids
+from funnel.followup.facts import stop_rule_suspects
 from funnel.followup.models import FollowUp, Kind
 from funnel.sales.facts import influence_facts, sales_cycle
-from funnel.sales.models import OPEN_LEVELS, OWN_STOP_RULE, Level, Opportunity
+from funnel.sales.models import OPEN_LEVELS, Level, Opportunity
 from funnel.sales.priorities import (
     LEVEL_GROUP,
     Agenda,
@@ -91,24 +92,13 @@ def agenda_for(
 def stop_rule_rows(
     opportunities: QuerySet[Opportunity], settings: AgendaSettings, *, limit: int | None
 ) -> list[Opportunity]:
-    """Open opportunities a stop rule may fire on; build_agenda decides.
-
-    Three small queries an index answers each (too many attempts, idle too long, limits of
-    their own), rather than one that reads every open opportunity.
-    """
     days = settings.stop_after_days or 2 * settings.cycle_days
-    rows = opportunities.filter(level__in=OPEN_LEVELS)
-    tried = rows.filter(
-        stop_after_attempts__isnull=True,
-        attempts_without_answer__gte=settings.stop_after_attempts,
+    return stop_rule_suspects(
+        opportunities,
+        attempts=settings.stop_after_attempts,
+        idle_since=settings.now - timedelta(days=days),
+        limit=limit,
     )
-    idle = rows.filter(
-        stop_after_days__isnull=True, progress_at__lte=settings.now - timedelta(days=days)
-    ).order_by("progress_at", "pk")
-    # Filtered by level here, not in SQL: the partial index on the owner alone is the quick way.
-    own = [o for o in opportunities.filter(OWN_STOP_RULE).order_by() if o.level in OPEN_LEVELS]
-    take = limit or None
-    return [*tried[:take], *idle[:take], *own]
 
 
 def my_follow_ups(user: User, settings: AgendaSettings) -> list[FollowUp]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from funnel.fit.rules import is_poor_fit, ranking_weight
+from funnel.followup.models import Kind
 from funnel.followup.rules import (
     StopProposal,
     is_missed,
@@ -87,8 +88,6 @@ LEVEL_GROUP = {
     Level.WON: Group.KEEP_IN_TOUCH,
 }
 OPEN_GROUPS = [Group.BEST_FEW, Group.PROSPECTING, Group.IN_FUNNEL]
-# Follow-up kinds (funnel.followup.models.Kind), named here to keep this module free of models.
-REQUEST, NURTURE, POST_SALE = "request", "nurture", "post_sale"
 
 
 class Urgency(IntEnum):
@@ -190,10 +189,10 @@ class Agenda:
 
 def urgency(candidate: Candidate, settings: AgendaSettings) -> Urgency:
     due, follow_up = candidate.next_step_at, candidate.follow_up
-    if follow_up is not None and follow_up.kind == REQUEST and due is not None:
+    if follow_up is not None and follow_up.kind == Kind.REQUEST and due is not None:
         # Answer requests at once (METHOD.md §2.2): due as soon as they come, urgent when late.
         return Urgency.OVERDUE if due <= settings.now else Urgency.DUE_TODAY
-    if follow_up is not None and follow_up.kind == POST_SALE and due is None:
+    if follow_up is not None and follow_up.kind == Kind.POST_SALE and due is None:
         return Urgency.DUE_TODAY  # ask for the delivery date
     if due is not None and due < settings.end_of_today:
         minutes = follow_up.minutes if follow_up else 0
@@ -343,7 +342,7 @@ def due_item(candidate: Candidate, when: Urgency) -> tuple[str, str]:
         step = _("%(step)s by %(channel)s") % {"step": step, "channel": follow_up.channel.lower()}
         if follow_up.assigned_to:
             step = _("%(name)s: %(step)s") % {"name": follow_up.assigned_to, "step": step}
-    if follow_up is not None and follow_up.kind == REQUEST:
+    if follow_up is not None and follow_up.kind == Kind.REQUEST:
         if when == Urgency.OVERDUE:
             return "request", _("%(step)s (late: the answer was due %(when)s)") % {
                 "step": step,
@@ -370,7 +369,7 @@ def keep_in_touch(candidate: Candidate) -> tuple[str, str]:
         return "delivery_date", _(
             "Won: ask for the delivery date, so the steps after the sale can be planned."
         )
-    kind = "nurture" if follow_up.kind == NURTURE else "post_sale"
+    kind = "nurture" if follow_up.kind == Kind.NURTURE else "post_sale"
     return kind, _("%(step)s by %(channel)s (due %(when)s)") % {
         "step": follow_up.purpose,
         "channel": follow_up.channel.lower(),
