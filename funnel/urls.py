@@ -9,5 +9,8 @@ urlpatterns = [
     path("", include("funnel.fit.urls")),
     path("", include("funnel.followup.urls")),
     path("", include("funnel.followup.calendar_urls")),
+    path("", include("funnel.quotes.urls")),
+    path("", include("funnel.goals.urls")),
+    path("", include("funnel.prospecting.urls")),
     path("admin/", admin.site.urls),
 ]

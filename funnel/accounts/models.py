@@ -165,6 +165,27 @@ class Profile(models.Model):
     )
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
 
+    # Prospecting (METHOD.md §1 and §4): how long a quote is valid, and the share of selling
+    # time each funnel level should get (they add up to 100).
+    quote_valid_days = models.PositiveSmallIntegerField(
+        _("quotes are valid for (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_(
+            "A quote without an expiry date lets the customer take their time, and you stop "
+            "prospecting while you wait."
+        ),
+    )
+    time_above_percent = models.PositiveSmallIntegerField(
+        _("time above the funnel (%)"), default=34, validators=[MaxValueValidator(100)]
+    )
+    time_in_percent = models.PositiveSmallIntegerField(
+        _("time in the funnel (%)"), default=33, validators=[MaxValueValidator(100)]
+    )
+    time_best_few_percent = models.PositiveSmallIntegerField(
+        _("time on the Best few (%)"), default=33, validators=[MaxValueValidator(100)]
+    )
+
     # The cycle measured from won deals, kept for the day: measuring reads every won deal.
     # funnel.sales.facts.sales_cycle fills it; forget_measured_cycle empties it when one changes.
     measured_cycle_on = models.DateField(null=True, blank=True, editable=False)
@@ -177,6 +198,18 @@ class Profile(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(sales_cycle_days__gte=1), name="profile_sales_cycle_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    time_above_percent__lte=100
+                    - models.F("time_in_percent")
+                    - models.F("time_best_few_percent"),
+                    time_above_percent__gte=100
+                    - models.F("time_in_percent")
+                    - models.F("time_best_few_percent"),
+                ),
+                name="profile_time_targets_add_up",
+                violation_error_message=_("The three shares of time must add up to 100 %."),
             ),
         ]
 

@@ -1,0 +1,73 @@
+"""Quotes that expire (METHOD.md §4): not business until signed, and not open for ever."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from funnel.accounts.models import Team, TeamOwnedQuerySet
+from funnel.lib.money import CURRENCY_CHOICES
+from funnel.sales.models import Opportunity
+
+
+class Quote(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        SUPERSEDED = "superseded", _("Superseded")
+        # "Expired" is not stored: a sent quote is expired once its valid-until date has passed
+        # (funnel.quotes.rules), so it never waits for a job to say so.
+
+    team = models.ForeignKey(Team, models.CASCADE, related_name="+")
+    opportunity = models.ForeignKey(
+        Opportunity, models.CASCADE, related_name="quotes", verbose_name=_("opportunity")
+    )
+    number = models.CharField(_("number"), max_length=40)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = TeamOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        ordering = ["-sent_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "number"],
+                name="quote_number_unique_per_team",
+                violation_error_message=_("Another quote already has this number."),
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="quote_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "sent", "accepted", "declined", "superseded"]),
+                name="quote_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(sent_on__isnull=False, valid_until__isnull=False),
+                name="quote_sent_has_dates",
+                violation_error_message=_("A sent quote needs its sent date and valid-until date."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["team", "status", "valid_until"], name="quote_team_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
