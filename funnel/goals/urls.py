@@ -1,3 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from funnel.goals import views
+
+urlpatterns = [
+    path("goals/", views.goal_list, name="goals"),
+    path("goals/<int:pk>/edit/", views.goal_edit, name="goal_edit"),
+    path("goals/<int:pk>/delete/", views.goal_delete, name="goal_delete"),
+]

@@ -1,12 +1,47 @@
 """Quotes that expire (METHOD.md §4): not business until signed, and not open for ever."""
 
+from datetime import date
+from typing import Self
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from funnel.accounts.models import Team, TeamOwnedQuerySet
 from funnel.lib.money import CURRENCY_CHOICES
+from funnel.quotes import rules
 from funnel.sales.models import Opportunity
+
+
+# Where sent quotes stand on a day, as conditions: for the named filters and the list's counts.
+def expired_on(today: date) -> Q:
+    return Q(status="sent", valid_until__lt=today)
+
+
+def expiring_soon_on(today: date) -> Q:
+    return Q(status="sent", valid_until__range=(today, rules.needs_attention_by(today)))
+
+
+def needing_attention_on(today: date) -> Q:
+    """Expiring soon or expired: what Today shows."""
+    return Q(status="sent", valid_until__lte=rules.needs_attention_by(today))
+
+
+class QuoteQuerySet(TeamOwnedQuerySet):
+    """Named filters; "expired" and "expiring soon" are read against today's date."""
+
+    def open(self) -> Self:
+        """Sent and waiting for an answer, expired or not."""
+        return self.filter(status="sent")
+
+    def expired(self, today: date) -> Self:
+        return self.filter(expired_on(today))
+
+    def expiring_soon(self, today: date) -> Self:
+        return self.filter(expiring_soon_on(today))
+
+    def needing_attention(self, today: date) -> Self:
+        return self.filter(needing_attention_on(today))
 
 
 class Quote(models.Model):
@@ -42,7 +77,7 @@ class Quote(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = TeamOwnedQuerySet.as_manager()
+    objects = QuoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quote")
@@ -71,3 +106,6 @@ class Quote(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def standing(self, today: date) -> rules.Standing:
+        return rules.standing(status=self.status, valid_until=self.valid_until, today=today)

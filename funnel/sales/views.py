@@ -17,6 +17,7 @@ from funnel.followup.actions import log_activity, proposed_follow_up
 from funnel.followup.facts import pest_warnings_for
 from funnel.followup.forms import FollowUpForm, confirming
 from funnel.followup.page import follow_up_context
+from funnel.quotes.page import quotes_context
 from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.listing import list_page
 from funnel.sales.actions import GateClosed, create_opportunity, move_opportunity
@@ -131,6 +132,7 @@ def detail_context(
         "move_form": forms.get("move_form") or MoveForm(opportunity=opportunity),
         "next_follow_up_form": forms.get("next_follow_up_form"),
         **follow_up_context(opportunity, cycle_days=cycle.days, **forms),
+        **quotes_context(opportunity),
         # Labels translated once for every row's select, not once per option per row.
         "status_choices": [(value, str(label)) for value, label in BuyingInfluence.Status.choices],
     }

@@ -1,0 +1,43 @@
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from funnel.followup.facts import zone_of
+from funnel.goals.models import COUNTED, Goal
+from funnel.lib.forms import OwnedModelForm
+from funnel.sales.forms import DateInput
+
+
+class GoalForm(OwnedModelForm):
+    owner_field = "owner"
+
+    class Meta:
+        model = Goal
+        fields = ["metric", "period", "target", "reward", "starts_on"]
+        widgets = {"starts_on": DateInput()}
+        error_messages = {
+            "reward": {
+                "required": _("Write the reward you will claim: it is what the goal is for.")
+            },
+            "target": {"required": _("Set a target: how many, how many hours, or how much.")},
+        }
+
+    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
+        super().__init__(*args, owner=owner, **kwargs)
+        target = self.fields["target"]
+        target.help_text = _(
+            "For value won, in %(currency)s, your main currency: deals in other currencies "
+            "are shown but not counted."
+        ) % {"currency": owner.profile.currency}
+        self.fields["starts_on"].show_hidden_initial = False
+        if not self.instance.pk:
+            self.initial.setdefault("starts_on", timezone.localdate(timezone=zone_of(owner)))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        target = cleaned.get("target")
+        if cleaned.get("metric") in COUNTED and target is not None and target % 1:
+            self.add_error("target", _("This goal counts things: use a whole number."))
+        return cleaned
