@@ -90,7 +90,7 @@ def test_settings_show_the_follow_up_defaults_in_their_own_form(owner_client):
         "Save follow-up defaults",
     ]:
         assert text in response.text
-    assert "Time allocation targets will be set here." in response.text
+    assert 'id="prospecting"' in response.text
     assert "Follow-up defaults, time allocation targets and your calendar" not in response.text
 
 

@@ -160,6 +160,51 @@ class FollowUpDefaultsForm(forms.ModelForm):
         ]
 
 
+TIME_SHARES = ["time_above_percent", "time_in_percent", "time_best_few_percent"]
+
+
+class ProspectingForm(forms.ModelForm):
+    """Shares of selling time per funnel level (METHOD.md §1) and how long quotes are valid."""
+
+    prefix = "prospecting"
+
+    class Meta:
+        model = Profile
+        fields = [*TIME_SHARES, "quote_valid_days"]
+        labels = {
+            "time_above_percent": _("Above the funnel (%)"),
+            "time_in_percent": _("In the funnel (%)"),
+            "time_best_few_percent": _("Best few (%)"),
+            "quote_valid_days": _("Quotes are valid for (days)"),
+        }
+        help_texts = {
+            "time_above_percent": _(
+                "Prospecting and qualifying: the work that keeps the funnel full."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_numbers(self)
+
+    def clean_time_best_few_percent(self) -> int:
+        """The last share checks the three add up, saying by how much they don't; an error
+        on a share also spares the user the model's own, vaguer, message about them."""
+        best_few: int = self.cleaned_data["time_best_few_percent"]
+        others = [self.cleaned_data.get(name) for name in TIME_SHARES[:2]]
+        total = best_few + sum(share or 0 for share in others)
+        if None not in others and total != 100:
+            raise forms.ValidationError(
+                _("The three shares add up to %(total)d %%; they must add up to 100 %%."),
+                code="shares_not_100",
+                params={"total": total},
+            )
+        return best_few
+
+    def shares(self) -> list[forms.BoundField]:
+        return [self[name] for name in TIME_SHARES]
+
+
 class PostSaleStepForm(forms.ModelForm):
     """One step of the user's after-the-sale sequence; the owner comes from the view."""
 

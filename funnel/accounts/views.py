@@ -9,7 +9,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from funnel.accounts.forms import FollowUpDefaultsForm, PostSaleStepFormSet, ProfileForm
+from funnel.accounts.forms import (
+    FollowUpDefaultsForm,
+    PostSaleStepFormSet,
+    ProfileForm,
+    ProspectingForm,
+)
 from funnel.accounts.models import Profile, new_calendar_token
 from funnel.followup.actions import DEFAULT_POST_SALE_STEPS, create_default_post_sale_steps
 from funnel.followup.models import PostSaleStep
@@ -17,9 +22,10 @@ from funnel.lib.http import AuthenticatedRequest
 from funnel.sales.facts import sales_cycle
 from funnel.sales.rules import CYCLE_WINDOW, MIN_WON_DEALS
 
-# The settings page holds two forms; a hidden "form" field says which one was sent.
+# The settings page holds three forms; a hidden "form" field says which one was sent.
 FOLLOW_UP = "follow-up"
 PREFERENCES = "preferences"
+PROSPECTING = "prospecting"
 
 
 @login_required
@@ -31,18 +37,26 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
     follow_up_form = FollowUpDefaultsForm(
         request.POST if sent == FOLLOW_UP else None, instance=profile, cycle_days=cycle.days
     )
+    prospecting_form = ProspectingForm(
+        request.POST if sent == PROSPECTING else None, instance=profile
+    )
     if sent == PREFERENCES and form.is_valid():
         return save_preferences(request, form)
     if sent == FOLLOW_UP and follow_up_form.is_valid():
         follow_up_form.save()
         messages.success(request, _("Your follow-up defaults are saved."))
         return redirect(reverse("settings") + "#follow-up")
+    if sent == PROSPECTING and prospecting_form.is_valid():
+        prospecting_form.save()
+        messages.success(request, _("Your time targets and quote validity are saved."))
+        return redirect(reverse("settings") + "#prospecting")
     return render(
         request,
         "accounts/settings.html",
         {
             "form": form,
             "follow_up_form": follow_up_form,
+            "prospecting_form": prospecting_form,
             "cycle": cycle,
             "min_won_deals": MIN_WON_DEALS,
             "cycle_window_months": round(CYCLE_WINDOW.days / 30.44),

@@ -17,6 +17,7 @@ from funnel.fit.templatetags.fit import fit_badge
 from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.money import format_money
 from funnel.sales.agenda import CARD_FIELDS, agenda_settings, priority_slice
+from funnel.sales.allocation import LevelTime, Period, Span, level_times, load_split
 from funnel.sales.facts import drift_of
 from funnel.sales.models import NEXT_LEVEL, OPEN_LEVELS, Level, Opportunity
 from funnel.sales.priorities import LEVEL_GROUP, AgendaSettings
@@ -52,10 +53,25 @@ class Column:
     totals: list[tuple[str, Decimal]]  # (currency, value), largest first
     cards: list[Card]
     next_offset: int | None
+    time: LevelTime  # this month's share of selling time, and its target
 
     @property
     def when_empty(self) -> str:
         return LEVEL_GROUP[self.level].when_empty
+
+    @property
+    def time_share(self) -> str:
+        """This month's share against the target: "22 % of 34 %"."""
+        if self.time.share is None:
+            return _("— of %(target)s %%") % {"target": self.time.target}
+        return _("%(share)s %% of %(target)s %%") % {
+            "share": self.time.share,
+            "target": self.time.target,
+        }
+
+    @property
+    def time_title(self) -> str:
+        return _("The share of this month's selling time spent at this level, against your target.")
 
 
 def cards(
@@ -99,6 +115,14 @@ def column_rows(
     return rows.select_related("organisation", "main_contact").only(*CARD_FIELDS)
 
 
+def this_months_times(request: AuthenticatedRequest) -> list[LevelTime]:
+    """Each open level's share of this month's selling time so far, with its target."""
+    month = Span.containing(Period.MONTH, timezone.localdate())
+    start, end = month.bounds(timezone.get_current_timezone())
+    split = load_split(request.user, start, end)
+    return level_times(split, request.user.profile)
+
+
 @login_required
 def funnel_board(request: AuthenticatedRequest) -> HttpResponse:
     settings = agenda_settings(request.user, timezone.now())
@@ -114,10 +138,11 @@ def funnel_board(request: AuthenticatedRequest) -> HttpResponse:
     ):
         counts[level] += count
         totals[level].append((currency, total))
+    times = this_months_times(request)
     columns = []
-    for level in OPEN_LEVELS:
+    for level, time in zip(OPEN_LEVELS, times, strict=True):
         page, more = cards(column_rows(request, level, settings), settings, 0)
-        columns.append(Column(level, counts[level], totals[level], page, more))
+        columns.append(Column(level, counts[level], totals[level], page, more, time))
     closed = [level for level in Level if level not in OPEN_LEVELS]
     context = {"columns": columns, "closed": closed}
     return render(request, "sales/board.html", context)
