@@ -478,3 +478,94 @@ def test_folding_never_splits_a_character_and_unfolds_to_the_line(length):
 
 def test_text_escapes_what_rfc_5545_asks():
     assert calendar.text("a\\b; c, d\r\ne\nf") == "a\\\\b\\; c\\, d\\ne\\nf"
+
+
+# Prospecting blocks
+
+
+def prospecting_block(user, **fields):
+    from funnel.prospecting import rules
+    from funnel.prospecting.models import Block
+
+    first = fields.pop("first", dt.date(2026, 1, 13))  # a Tuesday
+    rule = rules.build_rule(
+        weekdays=fields.pop("weekdays", ["TU"]),
+        interval=1,
+        until=fields.pop("until", None),
+        first=dt.datetime.combine(first, dt.time(9)),
+    )
+    return Block.objects.create(
+        team=user.profile.team,
+        owner=user,
+        title=fields.pop("title", "Prospecting"),
+        starts_on=first,
+        start_time=dt.time(9),
+        minutes=180,
+        rule=rule,
+    )
+
+
+def test_prospecting_blocks_are_in_the_feed_at_9_local_across_daylight_saving(client, owner):
+    prospecting_block(owner, until=dt.date(2026, 4, 7))
+    body = feed(client, owner)
+    for events in (by_icalendar(body), by_vobject(body)):
+        starts = sorted(
+            (e.start if isinstance(e, icalendar.Event) else e.dtstart.value)
+            for e in events.values()
+        )
+        assert len(starts) == 13  # Tuesdays from 13 January to 7 April
+        assert {(s.hour, s.minute, s.weekday()) for s in starts} == {(9, 0, 1)}
+        utc_hours = {s.date(): s.astimezone(dt.UTC).hour for s in starts}
+        assert utc_hours[dt.date(2026, 3, 24)] == 8 and utc_hours[dt.date(2026, 3, 31)] == 7
+    assert all(uid.startswith("block-") for uid in by_icalendar(body))
+
+
+def test_a_moved_block_keeps_its_uid_and_shows_at_its_new_time(client, owner):
+    from funnel.prospecting import actions as prospecting_actions
+    from funnel.prospecting import facts as prospecting_facts
+
+    block = prospecting_block(owner, until=dt.date(2026, 1, 31))
+    before = by_icalendar(feed(client, owner))
+    assert len(before) == 3  # 13, 20 and 27 January
+    start = at_rome(2026, 1, 13, 9)
+    with time_machine.travel(at_rome(2026, 1, 13, 13), tick=False):
+        (occurrence,) = prospecting_facts.load(owner, since=start).planned_in(
+            start, start + dt.timedelta(minutes=1)
+        )
+        prospecting_actions.mark(
+            block=block,
+            occurrence=occurrence,
+            outcome="moved",
+            now=at_rome(2026, 1, 13, 13),
+            moved_start=at_rome(2026, 1, 15, 14),
+            moved_end=at_rome(2026, 1, 15, 16),
+        )
+    body = feed(client, owner)
+    after, other = by_icalendar(body), by_vobject(body)
+    assert after.keys() == before.keys() == other.keys()
+    moved = [uid for uid in after if after[uid].start != before[uid].start]
+    assert len(moved) == 1
+    (uid,) = moved
+    for start_, end in [
+        (after[uid].start, after[uid].end),
+        (other[uid].dtstart.value, other[uid].dtend.value),
+    ]:
+        assert (start_, end) == (at_rome(2026, 1, 15, 14), at_rome(2026, 1, 15, 16))
+    assert int(after[uid]["SEQUENCE"]) == 1
+
+
+def test_the_feed_runs_as_many_queries_for_30_blocks_as_for_3(client, owner):
+    for n in range(3):
+        prospecting_block(owner, title=f"Block {n}")
+    url = feed_url(owner)
+    few = queries_for_feed(client, url)
+    for n in range(27):
+        prospecting_block(owner, title=f"More {n}", weekdays=["MO", "WE"])
+    assert queries_for_feed(client, url) == few <= 4
+
+
+def test_a_new_prospecting_block_changes_the_etag(client, owner):
+    url = feed_url(owner)
+    etag = client.get(url)["ETag"]
+    prospecting_block(owner)
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 200

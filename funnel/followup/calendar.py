@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from django.contrib.auth.models import User
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.http import quote_etag
 from django.utils.text import slugify
@@ -26,8 +26,10 @@ from django.utils.translation import gettext as _
 from funnel.accounts.models import Profile
 from funnel.followup.models import FollowUp, Status
 from funnel.lib.channels import Channel
+from funnel.prospecting import facts as prospecting
 
 WINDOW = timedelta(days=60)  # how far back the feed reaches
+BLOCKS_AHEAD = timedelta(days=182)  # how far ahead prospecting blocks are expanded
 PRODID = "-//Funnel//Follow-ups//EN"
 UTC_ZONES = {"UTC", "Etc/UTC"}  # written as UTC times (…Z), which need no VTIMEZONE
 END = b"END:VCALENDAR\r\n"
@@ -102,7 +104,7 @@ def feed_version(profile: Profile, follow_ups: QuerySet[FollowUp], *, now: datet
     versions (each write bumps one) any edit. Customer names live on other rows: the day is
     part of it, so a renamed customer shows by the next day.
     """
-    seen = follow_ups.aggregate(count=Count("pk"), newest=Max("updated"), versions=Sum("sequence"))
+    seen = blocks_of(profile, now=now, follow_ups=follow_ups).also
     user = profile.user
     parts = [
         seen["count"],
@@ -113,6 +115,7 @@ def feed_version(profile: Profile, follow_ups: QuerySet[FollowUp], *, now: datet
         profile.time_zone,
         profile.reminder_minutes,
         name_of(user),
+        blocks_of(profile, now=now).rows,
     ]
     return quote_etag(hashlib.sha256(repr(parts).encode()).hexdigest()[:32])
 
@@ -123,6 +126,7 @@ def feed(profile: Profile, follow_ups: QuerySet[FollowUp], *, base_url: str) -> 
     rows = follow_ups.order_by("due_at", "pk").values(*FEED_FIELDS)
     build = feed_event_builder(zone, base_url, profile.reminder_minutes)
     events = [build(row) for row in rows]
+    events += block_events(profile, base_url, now=timezone.now())
     frame = calendar_frame(
         name=_("Funnel – %(name)s") % {"name": name_of(user)},  # noqa: RUF001 (an en dash)
         uid=f"calendar-{user.pk}@{installation()}",
@@ -167,6 +171,58 @@ def feed_event_builder(
         )
 
     return build
+
+
+def blocks_of(
+    profile: Profile, *, now: datetime, follow_ups: QuerySet[FollowUp] | None = None
+) -> prospecting.Loaded:
+    """The user's prospecting blocks, with the follow-ups' count, newest change and versions:
+    one query for the feed's version, kept on the profile for the feed's body."""
+    loaded: prospecting.Loaded | None = getattr(profile, "_funnel_blocks", None)
+    if loaded is None:
+        zone, also = ZoneInfo(profile.time_zone), {}
+        if follow_ups is not None:
+            also = version_subqueries(follow_ups)
+        loaded = prospecting.load(profile.user, since=now - WINDOW, zone=zone, also=also)
+        profile._funnel_blocks = loaded  # type: ignore[attr-defined]
+    return loaded
+
+
+def version_subqueries(follow_ups: QuerySet[FollowUp]) -> dict[str, Any]:
+    """The follow-ups' aggregates as scalar subqueries (they are all one user's: one group)."""
+    group = follow_ups.order_by().values("assigned_to")
+    return {
+        "count": Subquery(group.annotate(n=Count("pk")).values("n")),
+        "newest": Subquery(group.annotate(n=Max("updated")).values("n")),
+        "versions": Subquery(group.annotate(n=Sum("sequence")).values("n")),
+    }
+
+
+def block_events(profile: Profile, base_url: str, *, now: datetime) -> list[Event]:
+    """Each prospecting block occurrence from 60 days ago to half a year ahead, a moved one at
+    its new time; its UID names the block and the planned start, so a move updates it."""
+    loaded, origin = blocks_of(profile, now=now), installation()
+    url = base_url.rstrip("/") + reverse("prospecting_blocks")
+    note = _("Prospecting time: keep it sacred.")
+    events = []
+    for occurrence in loaded.between(now - WINDOW, now + BLOCKS_AHEAD):
+        begins, ends = occurrence.slot
+        pk, honoured = occurrence.block.pk, occurrence.outcome in ("honoured", "partly")
+        marked = loaded.changed.get((pk, occurrence.start))
+        events.append(
+            Event(
+                uid=f"block-{pk}-{utc(occurrence.start)}@{origin}",
+                start=begins.astimezone(loaded.zone),
+                minutes=int((ends - begins).total_seconds() // 60),
+                changed=max(filter(None, [loaded.changed[pk], marked])),
+                sequence=1 if occurrence.moved else 0,
+                summary=f"✓ {occurrence.block.title}" if honoured else occurrence.block.title,
+                description=f"{note}\n{url}",
+                url=url,
+                alarm_minutes=profile.reminder_minutes if begins > now else 0,
+            )
+        )
+    return events
 
 
 def opportunity_link(base_url: str) -> Callable[[int], str]:

@@ -4,6 +4,7 @@ The number of queries depends on which metrics the goals use, never on how many 
 periods there are, nor on how much data: rows come back grouped by day.
 """
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -12,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Min, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Min, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from funnel.followup.facts import zone_of
 from funnel.goals import rules
 from funnel.goals.models import Goal, Metric
 from funnel.quotes.models import Quote
+from funnel.sales.allocation import at_level, load_logged
 from funnel.sales.models import Activity, Level, LevelChange
 
 Daily = dict[date, Decimal]
@@ -70,17 +72,14 @@ def new_prospects(user: User, span: Span) -> Daily:
 def prospecting_minutes(user: User, span: Span) -> Daily:
     """Minutes the user spent on objectives that were above the funnel at the time.
 
-    The one place prospecting time is measured: prospecting blocks add to it here.
+    Measured as the time-allocation report measures it (funnel.sales.allocation), day by day.
     """
-    level_then = LevelChange.objects.filter(
-        opportunity=OuterRef("opportunity_id"), at__lte=OuterRef("occurred")
-    ).order_by("-at", "-pk")
-    rows = (
-        Activity.objects.filter(by=user, occurred__gte=span.starts, occurred__lt=span.ends)
-        .annotate(level_then=Subquery(level_then.values("to_level")[:1]))
-        .filter(level_then=Level.ABOVE)
-    )
-    return per_day(rows, "occurred", span.zone, Sum("minutes"))
+    activities, moves = load_logged(user, span.starts, span.ends)
+    days: dict[date, Decimal] = defaultdict(Decimal)
+    for activity in activities:
+        if at_level(activity, moves) == Level.ABOVE:
+            days[timezone.localdate(activity.occurred, span.zone)] += activity.minutes
+    return dict(days)
 
 
 def prospecting_hours(user: User, span: Span) -> Daily:

@@ -1,3 +1,13 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from funnel.prospecting import views
+
+urlpatterns = [
+    path("prospecting/", views.prospecting_blocks, name="prospecting_blocks"),
+    path("prospecting/<int:pk>/stop/", views.block_stop, name="prospecting_block_stop"),
+    path(
+        "prospecting/<int:pk>/<int:stamp>/mark/",
+        views.block_mark,
+        name="prospecting_block_mark",
+    ),
+]

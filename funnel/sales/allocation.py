@@ -177,6 +177,15 @@ def load_split(user: User, start: dt.datetime, end: dt.datetime, extra: ExtraMin
     `extra` is the extension point for time that is not an activity: prospecting blocks pass
     `[(minutes, Level.ABOVE), ...]` (prospecting is work above the funnel).
     """
+    activities, moves = load_logged(user, start, end)
+    return split_minutes(activities, moves, extra)
+
+
+def load_logged(
+    user: User, start: dt.datetime, end: dt.datetime
+) -> tuple[list[Logged], dict[int, list[Move]]]:
+    """The user's activities with minutes in the period, and their opportunities' level history
+    (two queries): what `at_level` needs to place each activity at a level."""
     rows = Activity.objects.visible_to(user).filter(
         by=user, occurred__gte=start, occurred__lt=end, minutes__gt=0
     )
@@ -194,4 +203,4 @@ def load_split(user: User, start: dt.datetime, end: dt.datetime, extra: ExtraMin
             "opportunity_id", "at", "pk"
         ).values_list("opportunity_id", "at", "from_level", "to_level"):
             moves[opportunity_id].append(Move(at, from_level, to_level))
-    return split_minutes(activities, moves, extra)
+    return activities, moves
