@@ -14,7 +14,11 @@ from pygal.style import Style  # type: ignore[import-untyped]
 
 from funnel.contacts.models import Organisation
 from funnel.followup.actions import apply_automatic_stops
+from funnel.front.slowdowns import slowdowns_for
+from funnel.goals.facts import goals_for_today
 from funnel.lib.http import AuthenticatedRequest
+from funnel.prospecting.facts import blocks_for_today
+from funnel.quotes.facts import quotes_for_today
 from funnel.sales.agenda import agenda_for
 from funnel.sales.allocation import LevelTime, Period, Span, level_times, load_split
 from funnel.sales.facts import median_days_per_level_of, sales_cycle
@@ -50,10 +54,19 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
     has_organisations = any(group.total for group in agenda.groups) or (
         Organisation.objects.visible_to(request.user).exists()
     )
+    now = timezone.now()
     return render(
         request,
         "front/today.html",
-        {"agenda": agenda, "has_organisations": has_organisations, "recent_activities": recent},
+        {
+            "agenda": agenda,
+            "has_organisations": has_organisations,
+            "recent_activities": recent,
+            "prospecting": blocks_for_today(request.user, now),
+            "goals_today": goals_for_today(request.user, now),
+            "today_quotes": quotes_for_today(request.user, timezone.localdate(now)),
+            "slowdowns": slowdowns_for(request.user, now),
+        },
     )
 
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from django.contrib.auth.models import User
 
 from funnel.accounts.models import Profile
+from funnel.prospecting.facts import prospecting_minutes
 from funnel.sales.models import OPEN_LEVELS, Activity, Level, LevelChange
 
 # Minutes spent at one level outside activities, such as a prospecting block: (minutes, level).
@@ -178,7 +179,9 @@ def load_split(user: User, start: dt.datetime, end: dt.datetime, extra: ExtraMin
     `[(minutes, Level.ABOVE), ...]` (prospecting is work above the funnel).
     """
     activities, moves = load_logged(user, start, end)
-    return split_minutes(activities, moves, extra)
+    # Prospecting blocks kept are time above the funnel.
+    blocks = prospecting_minutes(user, start, end)
+    return split_minutes(activities, moves, [*extra, (blocks, Level.ABOVE)] if blocks else extra)
 
 
 def load_logged(
