@@ -17,9 +17,9 @@ from funnel.followup.actions import log_activity, proposed_follow_up
 from funnel.followup.facts import pest_warnings_for
 from funnel.followup.forms import FollowUpForm, confirming
 from funnel.followup.page import follow_up_context
-from funnel.quotes.page import quotes_context
 from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.listing import list_page
+from funnel.quotes.page import quotes_context
 from funnel.sales.actions import GateClosed, create_opportunity, move_opportunity
 from funnel.sales.facts import drift_of, opportunity_facts, sales_cycle
 from funnel.sales.forms import (
