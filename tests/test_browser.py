@@ -5,11 +5,15 @@ import re
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from funnel.followup import actions
 from funnel.followup.models import FollowUp
+from funnel.goals.models import Goal
+from funnel.prospecting import rules as block_rules
+from funnel.prospecting.models import Block
 from funnel.sales.models import Activity, BuyingInfluence, Opportunity
 from tests.conftest import PASSWORD
 
@@ -238,3 +242,41 @@ def test_screenshots_of_the_main_pages(page: Page, live_server, opportunity, vie
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} is {overflow}px wider than the screen"
         shoot(page, name)
+
+
+def test_a_prospecting_block_marked_honoured_moves_the_goals_progress(
+    page: Page, live_server, owner, organisation
+) -> None:
+    wednesday = dt.date(2026, 12, 2)
+    first = dt.datetime.combine(wednesday, dt.time(9))
+    Block.objects.create(
+        team=owner.profile.team,
+        owner=owner,
+        title="Call the trade-fair leads",
+        starts_on=wednesday,
+        start_time=dt.time(9),
+        minutes=120,
+        rule=block_rules.build_rule(weekdays=("WE",), interval=1, until=None, first=first),
+    )
+    Goal.objects.create(
+        owner=owner,
+        metric="prospecting_hours",
+        period="week",
+        target=5,
+        reward="A dinner out",
+        starts_on=dt.date(2026, 11, 1),
+    )
+    with time_machine.travel(dt.datetime(2026, 12, 2, 15, 0, tzinfo=dt.UTC)):
+        page.set_viewport_size(DESKTOP)
+        log_in(page, live_server.url, "anna")
+        goals = page.locator(".card", has=page.get_by_role("heading", name="Goals"))
+        expect(goals).to_contain_text("0 h of 5 h")
+        page.goto(f"{live_server.url}/prospecting/")
+        block = page.locator(".prospecting-occurrence", has_text="Call the trade-fair leads").first
+        block.get_by_label("How did it go?").select_option("honoured")
+        block.get_by_role("button", name="Mark").click()
+        expect(page.locator(".messages")).to_be_visible()
+        shoot(page, "prospecting-blocks")
+        page.goto(f"{live_server.url}/today/")
+        expect(goals).to_contain_text("2 h of 5 h")
+        shoot(page, "today-prospecting")

@@ -476,8 +476,9 @@ def test_every_metric_costs_one_query(frozen_db, owner):
     with CaptureQueriesContext(connection) as captured:
         cards = goals_for_today(User.objects.get(pk=owner.pk), NOW).cards
     assert len(cards) == len(Metric.values)
-    # Prospecting time is read as the time-allocation report reads it: with the user's teams.
-    assert len(captured) == 1 + 2 + len(Metric.values) + 1
+    # Prospecting time is read as the time-allocation report reads it (with the user's teams),
+    # and with the prospecting blocks kept.
+    assert len(captured) == 1 + 2 + len(Metric.values) + 2
 
 
 def test_weekly_goals_come_first(frozen_db, owner_client, owner):
@@ -486,3 +487,24 @@ def test_weekly_goals_come_first(frozen_db, owner_client, owner):
     goal(owner, Metric.QUALIFIED, 1, period=Period.WEEK, reward="weekly")
     text = owner_client.get(reverse("goals")).text
     assert text.index("weekly") < text.index("monthly") < text.index("quarterly")
+
+
+def test_a_prospecting_block_kept_counts_toward_prospecting_hours(frozen_db, owner):
+    from funnel.prospecting import rules as blocks
+    from funnel.prospecting.models import Block
+
+    goal(owner, Metric.PROSPECTING_HOURS, 5)
+    monday = dt.date(2026, 11, 30)
+    first = dt.datetime.combine(monday, dt.time(9))
+    block = Block.objects.create(
+        team=owner.profile.team,
+        owner=owner,
+        title="Prospecting",
+        starts_on=monday,
+        start_time=dt.time(9),
+        minutes=120,
+        rule=blocks.build_rule(weekdays=("MO",), interval=1, until=None, first=first),
+    )
+    before = this_period(owner)[Metric.PROSPECTING_HOURS]
+    block.outcomes.create(original_start=first.replace(tzinfo=dt.UTC), outcome="honoured")
+    assert this_period(owner)[Metric.PROSPECTING_HOURS] - before == 2

@@ -20,6 +20,8 @@ from django.utils import timezone
 from funnel.followup.facts import zone_of
 from funnel.goals import rules
 from funnel.goals.models import Goal, Metric
+from funnel.prospecting.facts import load
+from funnel.prospecting.rules import spent_minutes
 from funnel.quotes.models import Quote
 from funnel.sales.allocation import at_level, load_logged
 from funnel.sales.models import Activity, Level, LevelChange
@@ -79,6 +81,12 @@ def prospecting_minutes(user: User, span: Span) -> Daily:
     for activity in activities:
         if at_level(activity, moves) == Level.ABOVE:
             days[timezone.localdate(activity.occurred, span.zone)] += activity.minutes
+    # Prospecting blocks kept count too, on the day they took place.
+    kept = load(user, since=span.starts, zone=span.zone).between(span.starts, span.ends)
+    for occurrence in kept:
+        if occurrence.slot[0] >= span.starts:
+            day = timezone.localdate(occurrence.slot[0], span.zone)
+            days[day] += spent_minutes([occurrence])
     return dict(days)
 
 
