@@ -111,3 +111,13 @@ def test_the_slowdowns_cost_the_same_queries_with_more_data(
         a_quote(opportunity, 1000 + n, sent=dt.date(2026, 11, 20), valid_until=dt.date(2026, 12, 1))
     with django_assert_max_num_queries(8):
         slowdowns_for(owner, NOW)
+
+
+def test_reports_show_the_goals_and_the_slowdowns(owner, owner_client, organisation):
+    Goal.objects.create(
+        owner=owner, metric="prospects", period="week", target=5, reward="A dinner out"
+    )
+    text = owner_client.get(reverse("reports")).text
+    assert "A dinner out" in text
+    assert "No prospecting time is planned on your calendar." in text
+    assert "Coming here" not in text

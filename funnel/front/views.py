@@ -89,6 +89,8 @@ def reports(request: AuthenticatedRequest) -> HttpResponse:
             "split": split,
             "other": duration(split.other) if split.other else "",
             "chart": allocation_chart(times) if split.total else "",
+            "goals_today": goals_for_today(request.user, timezone.now()),
+            "slowdowns": slowdowns_for(request.user, timezone.now()),
         },
     )
 
