@@ -9,9 +9,11 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from funnel.accounts.models import Membership
@@ -21,6 +23,11 @@ from funnel.demo.plan import plan_demo
 from funnel.fit.models import Rating
 from funnel.followup import actions
 from funnel.followup.models import FollowUp, Kind, Status
+from funnel.goals.facts import goal_cards, goals_for_today
+from funnel.goals.models import Goal, Metric, Period
+from funnel.prospecting import facts, rules
+from funnel.prospecting.models import Block
+from funnel.quotes.models import Quote
 from funnel.sales.facts import opportunity_facts, sales_cycle
 from funnel.sales.models import (
     Activity,
@@ -69,6 +76,7 @@ def test_the_summary_counts_a_year_of_selling(demo):
         "opportunities": Opportunity.objects.count(),
         "activities": Activity.objects.count(),
         "follow-ups": FollowUp.objects.count(),
+        "quotes": Quote.objects.count(),
     }
     assert 36 <= counts["organisations"] <= 44
     assert 72 <= counts["people"] <= 88
@@ -78,7 +86,7 @@ def test_the_summary_counts_a_year_of_selling(demo):
     assert demo.summary == (
         f"Demo data: {counts['organisations']} organisations, {counts['people']} people, "
         f"{counts['opportunities']} opportunities, {counts['activities']} activities, "
-        f"{counts['follow-ups']} follow-ups."
+        f"{counts['follow-ups']} follow-ups, {counts['quotes']} quotes."
     )
 
 
@@ -439,3 +447,102 @@ def test_best_few_mostly_close_within_half_a_cycle_with_one_or_two_drifting(demo
     assert 1 <= len(drifting) <= 2
     soon = [deal for deal in best_few if deal.expected_close_on <= today + dt.timedelta(cycle / 2)]
     assert len(soon) >= len(best_few) - 1
+
+
+def demo_user():
+    return User.objects.get(username=USERNAME)
+
+
+@pytest.mark.django_db
+def test_today_shows_her_prospecting_block_or_the_weeks_honoured_rate(demo, client, settings):
+    """A block on Mondays and Thursdays: whatever the weekday, Today has something to show."""
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    assert client.login(username=USERNAME, password=PASSWORD)
+    response = client.get(reverse("today"))
+    assert response.status_code == 200
+    blocks = response.context["prospecting"]
+    assert blocks.today or blocks.week_rate.counted
+    page = response.content.decode()
+    assert 'id="prospecting-blocks"' in page
+    assert "Prospecting: calls to new prospects" in page or "% honoured this week" in page
+
+
+@pytest.mark.django_db
+def test_her_past_blocks_are_mostly_honoured_and_the_last_one_waits_to_be_marked(demo):
+    user = demo_user()
+    (block,) = Block.objects.filter(owner=user)
+    zone = ROME
+    today = timezone.localdate(timezone=zone)
+    assert block.starts_on == today - dt.timedelta(days=today.weekday(), weeks=8)
+    assert (block.start_time, block.minutes) == (dt.time(9), 120)
+    midnight = dt.datetime.combine(today, dt.time(), zone)
+    start = dt.datetime.combine(block.starts_on, dt.time(), zone)
+    planned = facts.load(user, since=start).planned_in(start, midnight)
+    past = [o for o in planned if o.end <= midnight]
+    assert len(past) >= 16
+    *marked, last = past
+    assert last.mark is None  # the last one ended, not marked yet: Today asks how it went
+    outcomes = [o.mark.outcome for o in marked]
+    assert outcomes.count("partly") == outcomes.count("missed") == outcomes.count("moved") == 1
+    assert outcomes.count("honoured") == len(marked) - 3
+    (moved,) = [o for o in marked if o.moved]
+    assert rules.same_iso_week(moved.slot[0], moved.start, zone)
+    assert moved.outcome == "honoured" and moved.slot[1] <= midnight
+    rate = rules.honoured_rate(marked, midnight)
+    assert 80 <= rate.percent < 100
+
+
+@pytest.mark.django_db
+def test_a_quote_expires_within_a_week_another_has_expired(demo):
+    today = timezone.localdate(timezone=ROME)
+    quotes = Quote.objects.select_related("opportunity")
+    (soon,) = quotes.expiring_soon(today)
+    assert (soon.sent_on, soon.valid_until) == (
+        today - dt.timedelta(days=25),
+        today + dt.timedelta(days=5),
+    )
+    (expired,) = quotes.expired(today)
+    assert expired.sent_on == today - dt.timedelta(days=40)
+    assert expired.standing(today).is_expired
+    for quote in (soon, expired):
+        assert quote.opportunity.level in (Level.IN, Level.BEST_FEW)
+        assert (quote.amount, quote.currency) == (
+            quote.opportunity.value,
+            quote.opportunity.currency,
+        )
+    assert len(quotes.needing_attention(today)) == 2  # what Today lists to chase
+
+
+@pytest.mark.django_db
+def test_a_quote_was_reissued_and_a_won_deal_signed_its_quote(demo):
+    today = timezone.localdate(timezone=ROME)
+    (old,) = Quote.objects.filter(status=Quote.Status.SUPERSEDED)
+    new = old.superseded_by
+    assert new.opportunity == old.opportunity and new.status == Quote.Status.SENT
+    assert old.valid_until < new.sent_on < today  # re-issued once it had expired
+    assert not new.standing(today).is_expired
+    (accepted,) = Quote.objects.filter(status=Quote.Status.ACCEPTED)
+    assert accepted.opportunity.level == Level.WON
+    assert accepted.sent_on <= accepted.opportunity.level_changed.date() <= accepted.valid_until
+    numbers = list(Quote.objects.order_by("sent_on").values_list("number", flat=True))
+    assert len(set(numbers)) == 5
+    assert all(number.startswith("Q-") for number in numbers)
+
+
+@pytest.mark.django_db
+def test_her_two_goals_show_their_progress_and_rewards(demo):
+    user = demo_user()
+    today = timezone.localdate(timezone=ROME)
+    goals = sorted(Goal.objects.of(user), key=Goal.sort_key)
+    cards = {c.goal.metric: c for c in goal_cards(user, goals, today, with_history=True)}
+    prospects, won = cards[Metric.PROSPECTS], cards[Metric.VALUE_WON]
+    assert (prospects.goal.period, prospects.goal.target) == (Period.WEEK, 3)
+    assert prospects.goal.reward == "A long lunch on Friday"
+    assert len(prospects.history) == 8
+    assert sum(r.progress.value for r in prospects.history) > 0
+    assert (won.goal.period, won.goal.reward) == (Period.QUARTER, "A weekend away")
+    assert len(won.history) == 1
+    if won.current.progress.value:  # none yet in a quarter's first days
+        assert 60 <= won.current.progress.percent <= 80
+    today_cards = goals_for_today(user, timezone.now()).cards
+    assert {c.goal.metric for c in today_cards} == {Metric.PROSPECTS, Metric.VALUE_WON}

@@ -4,8 +4,9 @@ The story is planned as plain data first (funnel.demo.plan), then written here. 
 go through the real sales actions, their moves replayed in the order they happened, so their
 level history is the one the app itself records and every move meets the funnel's gates as
 they stood then (or carries the override reason she gave). Activities and follow-ups are
-written by funnel.demo.write_followups, partly through the follow-up actions. Everything else
-is bulk-inserted, then backdated to when it happened in the story.
+written by funnel.demo.write_followups, partly through the follow-up actions; her prospecting
+block, goals and quotes by funnel.demo.method. Everything else is bulk-inserted, then backdated
+to when it happened in the story.
 """
 
 import datetime as dt
@@ -20,6 +21,7 @@ from django.utils import timezone
 from funnel.accounts.actions import create_user
 from funnel.accounts.models import Membership, Team
 from funnel.contacts.models import EmailAddress, Organisation, Person, PhoneNumber
+from funnel.demo.method import write_method
 from funnel.demo.plan import plan_demo
 from funnel.demo.profile import CRITERIA
 from funnel.demo.records import DemoPlan, InfluencePlan, OpportunityPlan
@@ -28,6 +30,7 @@ from funnel.demo.write_followups import Rows, write_activities
 from funnel.fit.actions import refresh_fit
 from funnel.fit.models import FitCriterion, Rating
 from funnel.followup.models import FollowUp
+from funnel.quotes.models import Quote
 from funnel.sales.actions import create_opportunity, move_opportunity
 from funnel.sales.models import BuyingInfluence, Level, Opportunity
 
@@ -43,7 +46,8 @@ def build_demo(
     real date would put activities in the future; only follow-ups lie ahead. The database
     must be empty and migrated. Her colleague logs in with the same password.
     """
-    plan = plan_demo(random.Random(seed), today or timezone.localdate(timezone=ROME))
+    today = today or timezone.localdate(timezone=ROME)
+    plan = plan_demo(random.Random(seed), today)
     # Her dates are Rome's, as the app's are when she is logged in.
     with transaction.atomic(), timezone.override(ROME):
         user = create_user(
@@ -56,7 +60,7 @@ def build_demo(
             currency="EUR",
             language="",
         )
-        write_plan(plan, user, add_colleague(user.profile.team, password))
+        write_plan(plan, user, add_colleague(user.profile.team, password), today)
     return summary(user.profile.team)
 
 
@@ -75,7 +79,7 @@ def add_colleague(team: Team, password: str) -> User:
     return colleague
 
 
-def write_plan(plan: DemoPlan, user: User, colleague: User) -> None:
+def write_plan(plan: DemoPlan, user: User, colleague: User, today: dt.date) -> None:
     team = user.profile.team
     organisations = write_organisations(team, plan)
     people = write_people(team, plan, organisations)
@@ -93,6 +97,7 @@ def write_plan(plan: DemoPlan, user: User, colleague: User) -> None:
     write_profile(team, plan, organisations)
     write_activities(plan, Rows(user, colleague, opportunities, people))
     finish_opportunities(plan, opportunities)
+    write_method(plan, user, opportunities, today)
 
 
 Dated = TypeVar("Dated", Organisation, Person)
@@ -275,5 +280,6 @@ def summary(team: Team) -> str:
     return (
         f"Demo data: {team.organisations.count()} organisations, {team.people.count()} people, "
         f"{team.opportunities.count()} opportunities, {team.activities.count()} activities, "
-        f"{FollowUp.objects.filter(team=team).count()} follow-ups."
+        f"{FollowUp.objects.filter(team=team).count()} follow-ups, "
+        f"{Quote.objects.filter(team=team).count()} quotes."
     )
