@@ -476,9 +476,9 @@ def test_every_metric_costs_one_query(frozen_db, owner):
     with CaptureQueriesContext(connection) as captured:
         cards = goals_for_today(User.objects.get(pk=owner.pk), NOW).cards
     assert len(cards) == len(Metric.values)
-    # Prospecting time is read as the time-allocation report reads it (with the user's teams),
-    # and with the prospecting blocks kept.
-    assert len(captured) == 1 + 2 + len(Metric.values) + 2
+    # Prospecting time is read as the time-allocation report reads it (with the user's teams and
+    # the version of the period's activities), and with the prospecting blocks kept.
+    assert len(captured) == 1 + 2 + len(Metric.values) + 3
 
 
 def test_weekly_goals_come_first(frozen_db, owner_client, owner):

@@ -1,6 +1,6 @@
 """Loads the figures funnel.front.health diagnoses prospecting slowdowns from."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from funnel.goals.models import Goal
 from funnel.prospecting import rules as blocks
 from funnel.prospecting.facts import Loaded, load
 from funnel.quotes.models import Quote
-from funnel.sales.allocation import at_level, load_logged
+from funnel.sales.allocation import minutes_by_day
 from funnel.sales.models import Level, LevelChange
 
 WEEKS = 4  # METHOD.md §4: prospecting that fades is seen over the last four weeks
@@ -38,19 +38,18 @@ def weekly_prospecting(
     user: User, planned: Loaded, starts: list[datetime], end: datetime
 ) -> list[int]:
     """Minutes above the funnel each week, activities and honoured blocks, oldest first."""
-    activities, moves = load_logged(user, starts[0], end)
     weekly = [0] * len(starts)
-    for activity in activities:
-        if at_level(activity, moves) == Level.ABOVE:
-            weekly[week_index(activity.occurred, starts)] += activity.minutes
+    for (day, level), minutes in minutes_by_day(user, starts[0], end).items():
+        if level == Level.ABOVE:
+            weekly[week_index(day, starts)] += minutes
     for index, start in enumerate(starts):
         done = [o for o in planned.between(start, start + timedelta(weeks=1)) if o.slot[0] >= start]
         weekly[index] += blocks.spent_minutes(done)
     return weekly
 
 
-def week_index(moment: datetime, starts: list[datetime]) -> int:
-    return max(i for i, start in enumerate(starts) if moment >= start)
+def week_index(day: date, starts: list[datetime]) -> int:
+    return max(i for i, start in enumerate(starts) if day >= start.date())
 
 
 def open_quotes(user: User) -> Decimal:

@@ -23,7 +23,7 @@ from funnel.goals.models import Goal, Metric
 from funnel.prospecting.facts import load
 from funnel.prospecting.rules import spent_minutes
 from funnel.quotes.models import Quote
-from funnel.sales.allocation import at_level, load_logged
+from funnel.sales.allocation import minutes_by_day
 from funnel.sales.models import Activity, Level, LevelChange
 
 Daily = dict[date, Decimal]
@@ -76,11 +76,10 @@ def prospecting_minutes(user: User, span: Span) -> Daily:
 
     Measured as the time-allocation report measures it (funnel.sales.allocation), day by day.
     """
-    activities, moves = load_logged(user, span.starts, span.ends)
     days: dict[date, Decimal] = defaultdict(Decimal)
-    for activity in activities:
-        if at_level(activity, moves) == Level.ABOVE:
-            days[timezone.localdate(activity.occurred, span.zone)] += activity.minutes
+    for (day, level), minutes in minutes_by_day(user, span.starts, span.ends).items():
+        if level == Level.ABOVE:
+            days[day] += minutes
     # Prospecting blocks kept count too, on the day they took place.
     kept = load(user, since=span.starts, zone=span.zone).between(span.starts, span.ends)
     for occurrence in kept:

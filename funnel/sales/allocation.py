@@ -9,12 +9,17 @@ reads a period's inputs in two queries.
 """
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
 
 from funnel.accounts.models import Profile
 from funnel.prospecting.facts import prospecting_minutes
@@ -178,10 +183,51 @@ def load_split(user: User, start: dt.datetime, end: dt.datetime, extra: ExtraMin
     `extra` is the extension point for time that is not an activity: prospecting blocks pass
     `[(minutes, Level.ABOVE), ...]` (prospecting is work above the funnel).
     """
-    activities, moves = load_logged(user, start, end)
+    placed = [
+        (minutes, level) for (_day, level), minutes in minutes_by_day(user, start, end).items()
+    ]
     # Prospecting blocks kept are time above the funnel.
     blocks = prospecting_minutes(user, start, end)
-    return split_minutes(activities, moves, [*extra, (blocks, Level.ABOVE)] if blocks else extra)
+    extra = [*extra, (blocks, Level.ABOVE)] if blocks else extra
+    return split_minutes([], {}, [*placed, *extra])
+
+
+# (local day, level at the time) -> minutes
+DayMinutes = dict[tuple[dt.date, str], int]
+
+
+def minutes_by_day(user: User, start: dt.datetime, end: dt.datetime) -> DayMinutes:
+    """The user's activity minutes per local day and level at the time, from `start` to `end`.
+
+    The one place time per level is measured (the report, the board, goals, Today's health).
+    Kept in the cache until the period's activities change: reading a busy month's activities
+    and their opportunities' history takes a while, and a past activity keeps its level, since
+    the history only moves forward. The day is in the key for activities dated ahead.
+    """
+    # By the user alone, not through their teams: the index on (by, occurred, ...) covers it.
+    version = Activity.objects.filter(
+        by=user, occurred__gte=start, occurred__lt=end, minutes__gt=0
+    ).aggregate(count=Count("pk"), last=Max("created"), total=Sum("minutes"))
+    parts = [user.pk, start.timestamp(), end.timestamp(), dt.date.today(), *version.values()]
+    key = "minutes-by-day:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    found: DayMinutes | None = cache.get(key)
+    if found is None:
+        found = count_by_day(user, start, end)
+        cache.set(key, found, timeout=KEPT_SECONDS)
+    return found
+
+
+def count_by_day(user: User, start: dt.datetime, end: dt.datetime) -> DayMinutes:
+    zone = ZoneInfo(user.profile.time_zone)
+    activities, moves = load_logged(user, start, end)
+    days: DayMinutes = defaultdict(int)
+    for activity in activities:
+        day = timezone.localdate(activity.occurred, zone)
+        days[(day, at_level(activity, moves))] += activity.minutes
+    return dict(days)
+
+
+KEPT_SECONDS = 24 * 3600
 
 
 def load_logged(

@@ -317,6 +317,8 @@ class LevelChange(models.Model):
                 condition=~Q(from_level=models.F("to_level")), name="level_change_moves"
             ),
         ]
+        # What was won lately (prospecting health, goals) without reading every move.
+        indexes = [models.Index(fields=["to_level", "at"], name="level_change_to_level_at")]
 
     def __str__(self) -> str:
         return f"{self.from_level or '∅'} → {self.to_level}"
@@ -408,7 +410,11 @@ class Activity(models.Model):
                 condition=Q(kind__in=ACTIVITY_KINDS), name="activity_kind_valid"
             ),
         ]
-        indexes = [models.Index(fields=["team", "-occurred"], name="activity_team_occurred")]
+        indexes = [
+            models.Index(fields=["team", "-occurred"], name="activity_team_occurred"),
+            # Covers the time a user spent in a period (funnel.sales.allocation) without the rows.
+            models.Index(fields=["by", "occurred", "minutes", "created"], name="activity_by_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred:%Y-%m-%d}"
