@@ -1,4 +1,3 @@
-import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +15,7 @@ class UserPreferencesMiddleware:
         if profile is None:
             timezone.deactivate()
             return self.get_response(request)
-        timezone.activate(zoneinfo.ZoneInfo(profile.time_zone))
+        timezone.activate(profile.zone)
         if profile.language:
             translation.activate(profile.language)
             request.LANGUAGE_CODE = profile.language

@@ -216,6 +216,11 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return str(self.user)
 
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The user's time zone: their days, weeks and appointments are counted in it."""
+        return zoneinfo.ZoneInfo(self.time_zone)
+
 
 class TeamOwnedQuerySet(models.QuerySet):
     """Records of the teams a user belongs to: the one door every view goes through."""

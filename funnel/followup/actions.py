@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from funnel.followup import rules
-from funnel.followup.facts import plan_of, stop_rule_suspects, zone_of
+from funnel.followup.facts import plan_of, stop_rule_suspects
 from funnel.followup.models import Anchor, FollowUp, Kind, PostSaleStep, Status
 from funnel.lib.channels import Channel
 from funnel.sales.actions import move_opportunity
@@ -34,7 +34,9 @@ def proposed_follow_up(opportunity: Opportunity, *, after: datetime | None = Non
         person=opportunity.main_contact,
         assigned_to=opportunity.owner,
         kind=Kind.FOLLOW_UP,
-        due_at=rules.next_follow_up_at(after or timezone.now(), plan, zone_of(opportunity.owner)),
+        due_at=rules.next_follow_up_at(
+            after or timezone.now(), plan, opportunity.owner.profile.zone
+        ),
         channel=plan.channel,
         purpose=_("Follow up"),
     )
@@ -68,7 +70,7 @@ def schedule(*, follow_up: FollowUp) -> FollowUp:
 def recovery_time(follow_up: FollowUp) -> datetime:
     """When to propose a missed follow-up again: the next working day, at its usual time."""
     assert follow_up.due_at is not None
-    zone = zone_of(follow_up.opportunity.owner)
+    zone = follow_up.opportunity.owner.profile.zone
     now = timezone.now().astimezone(zone)
     usual = follow_up.due_at.astimezone(zone).time()
     day = now.date() + timedelta(days=1)
@@ -100,9 +102,9 @@ def cancel(*, follow_up: FollowUp) -> None:
 def due_follow_up(opportunity: Opportunity, at: datetime) -> FollowUp | None:
     """The planned follow-up an activity at `at` carries out: the earliest due by that day."""
     end_of_day = datetime.combine(
-        timezone.localdate(at, zone_of(opportunity.owner)) + timedelta(days=1),
+        timezone.localdate(at, opportunity.owner.profile.zone) + timedelta(days=1),
         datetime.min.time(),
-        zone_of(opportunity.owner),
+        opportunity.owner.profile.zone,
     )
     return (
         opportunity.follow_ups.planned()
@@ -189,7 +191,7 @@ def nurture_touch(opportunity: Opportunity, *, after: datetime) -> FollowUp:
     due = rules.next_follow_up_at(
         after,
         rules.Plan(profile.nurture_every_days, Channel.EMAIL, agreed=False),
-        zone_of(opportunity.owner),
+        opportunity.owner.profile.zone,
     )
     return FollowUp(
         team=opportunity.team,
@@ -328,7 +330,7 @@ def end(follow_ups: QuerySet[FollowUp]) -> None:
 
 
 def create_post_sale_steps(opportunity: Opportunity, *, won_at: datetime) -> None:
-    zone = zone_of(opportunity.owner)
+    zone = opportunity.owner.profile.zone
     for step in PostSaleStep.objects.filter(owner=opportunity.owner):
         FollowUp.objects.create(
             team=opportunity.team,
@@ -365,7 +367,7 @@ def set_delivery_date(*, opportunity: Opportunity, delivery_on: date | None) -> 
             days_after=follow_up.after_delivery_days or 0,
             won_at=opportunity.level_changed,
             delivery_on=delivery_on,
-            zone=zone_of(opportunity.owner),
+            zone=opportunity.owner.profile.zone,
         )
         follow_up.sequence += 1
         follow_up.save(update_fields=["due_at", "sequence", "updated"])

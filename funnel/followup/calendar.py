@@ -122,7 +122,7 @@ def feed_version(profile: Profile, follow_ups: QuerySet[FollowUp], *, now: datet
 
 def feed(profile: Profile, follow_ups: QuerySet[FollowUp], *, base_url: str) -> bytes:
     """The calendar a user subscribes to, in the active language."""
-    user, zone = profile.user, ZoneInfo(profile.time_zone)
+    user, zone = profile.user, profile.zone
     rows = follow_ups.order_by("due_at", "pk").values(*FEED_FIELDS)
     build = feed_event_builder(zone, base_url, profile.reminder_minutes)
     events = [build(row) for row in rows]
@@ -180,7 +180,7 @@ def blocks_of(
     one query for the feed's version, kept on the profile for the feed's body."""
     loaded: prospecting.Loaded | None = getattr(profile, "_funnel_blocks", None)
     if loaded is None:
-        zone, also = ZoneInfo(profile.time_zone), {}
+        zone, also = profile.zone, {}
         if follow_ups is not None:
             also = version_subqueries(follow_ups)
         loaded = prospecting.load(profile.user, since=now - WINDOW, zone=zone, also=also)
@@ -255,7 +255,7 @@ def invitation(follow_up: FollowUp, *, fallback_language: str) -> bytes:
     """One follow-up for the prospect: no internal link, notes or reminder of the user's."""
     assert follow_up.due_at is not None, "only a scheduled follow-up can be sent"
     user, person = follow_up.assigned_to, follow_up.person
-    zone = ZoneInfo(user.profile.time_zone)
+    zone = user.profile.zone
     start = follow_up.due_at.astimezone(zone)
     email = person.emails.first() if person else None
     with translation.override(invitation_language(follow_up, fallback_language)):
@@ -288,7 +288,7 @@ def invitation(follow_up: FollowUp, *, fallback_language: str) -> bytes:
 
 def invitation_filename(follow_up: FollowUp) -> str:
     """`send-the-revised-proposal-2026-02-10.ics`: the day as the user sees it."""
-    zone = ZoneInfo(follow_up.assigned_to.profile.time_zone)
+    zone = follow_up.assigned_to.profile.zone
     day = follow_up.due_at.astimezone(zone).date().isoformat() if follow_up.due_at else ""
     return f"{slugify(follow_up.purpose)[:60] or 'follow-up'}-{day}.ics"
 

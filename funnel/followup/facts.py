@@ -1,7 +1,6 @@
 """Loads what the follow-up rules (funnel.followup.rules) decide on."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -24,10 +23,6 @@ def plan_of(opportunity: Opportunity) -> rules.Plan:
         default_days=profile.follow_up_every_days,
         default_channel=profile.follow_up_channel,
     )
-
-
-def zone_of(user: User) -> ZoneInfo:
-    return ZoneInfo(user.profile.time_zone)
 
 
 def pest_warnings_for(follow_up: FollowUp, *, also: list[datetime] | None = None) -> list[str]:

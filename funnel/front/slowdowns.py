@@ -2,7 +2,6 @@
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db.models import Sum
@@ -21,7 +20,7 @@ WON_WINDOW = timedelta(days=90)
 
 
 def slowdowns_for(user: User, now: datetime) -> list[Slowdown]:
-    zone = ZoneInfo(user.profile.time_zone)
+    zone = user.profile.zone
     this_week, next_week = blocks.week_of(now, zone)
     starts = [this_week - timedelta(weeks=n) for n in range(WEEKS, 0, -1)]
     planned = load(user, since=starts[0], zone=zone)

@@ -17,7 +17,6 @@ from django.db.models import Count, Min, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from funnel.followup.facts import zone_of
 from funnel.goals import rules
 from funnel.goals.models import Goal, Metric
 from funnel.prospecting.facts import load
@@ -200,7 +199,7 @@ def goal_cards(
         return []
     starts = [(g.starts_on if with_history else today, g.period) for g in goals]
     first, last = rules.span(starts, today)
-    span = Span(first, last, zone_of(user))
+    span = Span(first, last, user.profile.zone)
     counts = load_counts(user, [g.metric for g in goals], span, user.profile.currency)
     totals: dict[tuple[str, str], dict[date, Decimal]] = {}
     for g in goals:
@@ -246,7 +245,7 @@ class TodayGoals:
 
 def goals_for_today(user: User, now: datetime) -> TodayGoals:
     """Every goal already started, with this period's progress: Today's goals card."""
-    today = timezone.localdate(now, zone_of(user))
+    today = timezone.localdate(now, user.profile.zone)
     goals = sorted(Goal.objects.of(user).filter(starts_on__lte=today), key=Goal.sort_key)
     cards = goal_cards(user, goals, today, with_history=False)
     return TodayGoals(cards, user.profile.currency)

@@ -4,7 +4,6 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from funnel.followup.facts import zone_of
 from funnel.goals.models import COUNTED, Goal
 from funnel.lib.forms import OwnedModelForm
 from funnel.sales.forms import DateInput
@@ -33,7 +32,7 @@ class GoalForm(OwnedModelForm):
         ) % {"currency": owner.profile.currency}
         self.fields["starts_on"].show_hidden_initial = False
         if not self.instance.pk:
-            self.initial.setdefault("starts_on", timezone.localdate(timezone=zone_of(owner)))
+            self.initial.setdefault("starts_on", timezone.localdate(timezone=owner.profile.zone))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

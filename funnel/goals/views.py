@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from funnel.followup.facts import zone_of
 from funnel.goals.facts import goal_cards
 from funnel.goals.forms import GoalForm
 from funnel.goals.models import Goal
@@ -25,7 +24,7 @@ def get_goal(request: AuthenticatedRequest, pk: int) -> Goal:
 
 
 def page_context(request: AuthenticatedRequest, form: GoalForm) -> dict[str, Any]:
-    today = timezone.localdate(timezone=zone_of(request.user))
+    today = timezone.localdate(timezone=request.user.profile.zone)
     goals = sorted(Goal.objects.of(request.user), key=Goal.sort_key)
     return {
         "cards": goal_cards(request.user, goals, today, with_history=True),

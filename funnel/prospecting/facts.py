@@ -51,10 +51,6 @@ class Loaded:
         return sorted(found, key=lambda o: (o.start, o.block.pk))
 
 
-def zone_of(user: User) -> ZoneInfo:
-    return ZoneInfo(user.profile.time_zone)
-
-
 def load(
     user: User,
     *,
@@ -81,7 +77,7 @@ def load(
             *[f"marked__{name}" for name in MARK_FIELDS],
         )
     )
-    loaded = Loaded(zone or zone_of(user))
+    loaded = Loaded(zone or user.profile.zone)
     for row in rows:
         loaded.also = dict(zip(also, row, strict=False))
         add_row(loaded, row[len(also) :])
@@ -141,7 +137,7 @@ class TodayBlocks:
 def blocks_for_today(user: User, now: datetime) -> TodayBlocks:
     """Today's blocks with their state, yesterday's missed or unmarked ones (to plan a catch-up),
     and this week's honoured rate. Two queries (the profile, the blocks)."""
-    zone = zone_of(user)
+    zone = user.profile.zone
     week_start, week_end = rules.week_of(now, zone)
     today_start, today_end = rules.day_of(now, zone)
     yesterday = today_start - timedelta(days=1)

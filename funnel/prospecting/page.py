@@ -48,7 +48,7 @@ def describe(plan: rules.BlockPlan) -> Described:
 
 def context(user: User, now: datetime, *, bound: MarkForm | None = None) -> dict[str, Any]:
     """What the page shows; `bound`: a mark form with errors, shown on its occurrence."""
-    zone = facts.zone_of(user)
+    zone = user.profile.zone
     week_start, week_end = rules.week_of(now, zone)
     month_start, month_end = rules.month_of(now, zone)
     loaded = facts.load(user, since=min(week_start, month_start), zone=zone)

@@ -65,7 +65,7 @@ def prospecting_blocks(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def block_stop(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     block = get_block(request, pk)
-    actions.stop_block(block=block, zone=facts.zone_of(request.user), at=timezone.now())
+    actions.stop_block(block=block, zone=request.user.profile.zone, at=timezone.now())
     messages.success(request, _("%(title)s stops here; its past stays.") % {"title": block})
     return redirect("prospecting_blocks")
 

@@ -1,7 +1,6 @@
 """Writes to sales records. Each is atomic and takes keyword arguments only."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -76,7 +75,7 @@ def move_opportunity(
     unmet = check_move(
         opportunity_facts(opportunity),
         to_level,
-        today=timezone.localdate(at, ZoneInfo(opportunity.owner.profile.time_zone)),
+        today=timezone.localdate(at, opportunity.owner.profile.zone),
         cycle_days=sales_cycle(opportunity.owner, now=at).days,
     )
     if unmet and not override_reason:

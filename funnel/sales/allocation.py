@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
@@ -218,7 +217,7 @@ def minutes_by_day(user: User, start: dt.datetime, end: dt.datetime) -> DayMinut
 
 
 def count_by_day(user: User, start: dt.datetime, end: dt.datetime) -> DayMinutes:
-    zone = ZoneInfo(user.profile.time_zone)
+    zone = user.profile.zone
     activities, moves = load_logged(user, start, end)
     days: DayMinutes = defaultdict(int)
     for activity in activities:

@@ -67,7 +67,7 @@ def sales_cycle(user: User, *, now: datetime | None = None) -> SalesCycle:
     measure is kept on the profile until a won deal changes (forget_measured_cycle).
     """
     profile = Profile.objects.only("sales_cycle_days", "time_zone", *MEASURED_FIELDS).get(user=user)
-    zone = ZoneInfo(profile.time_zone)
+    zone = profile.zone
     moment = now or timezone.now()
     today = timezone.localdate(moment, zone)
     # Only today's measure is kept; a look back in time (the demo's history) measures afresh.
