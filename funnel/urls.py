@@ -1,6 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from funnel.lib import converters
+
+converters.register()  # before the apps' patterns, which use them
+
 urlpatterns = [
     path("", include("funnel.front.urls")),
     path("", include("funnel.accounts.urls")),

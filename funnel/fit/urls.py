@@ -4,5 +4,5 @@ from funnel.fit import views
 
 urlpatterns = [
     path("settings/ideal-customer/", views.ideal_customer, name="ideal_customer"),
-    path("organisations/<int:pk>/ratings/", views.organisation_rate, name="organisation_rate"),
+    path("organisations/<id:pk>/ratings/", views.organisation_rate, name="organisation_rate"),
 ]

@@ -4,6 +4,6 @@ from funnel.goals import views
 
 urlpatterns = [
     path("goals/", views.goal_list, name="goals"),
-    path("goals/<int:pk>/edit/", views.goal_edit, name="goal_edit"),
-    path("goals/<int:pk>/delete/", views.goal_delete, name="goal_delete"),
+    path("goals/<id:pk>/edit/", views.goal_edit, name="goal_edit"),
+    path("goals/<id:pk>/delete/", views.goal_delete, name="goal_delete"),
 ]

@@ -96,6 +96,9 @@ def database(folder: Path, name: str = "FUNNEL_DATABASE_URL") -> dict[str, Any]:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": folder / "funnel.sqlite3",
             "OPTIONS": dict(SQLITE_OPTIONS),
+            # Tests run on a file, as Funnel does: an in-memory database can't show how two
+            # requests at once behave (each thread has its own connection to the file).
+            "TEST": {"NAME": folder / "test.sqlite3"},
         }
     scheme = urlsplit(raw).scheme
     if scheme not in {"sqlite", "postgres", "postgresql"}:
