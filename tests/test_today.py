@@ -671,3 +671,31 @@ def test_someone_elses_schedule_form_is_not_found(outsider_client, make_opportun
     deal = make_opportunity("Website")
     url = reverse("opportunity_next_step", args=[deal.pk])
     assert outsider_client.get(url, headers={"HX-Request": "true"}).status_code == 404
+
+
+def test_today_still_answers_after_a_win_while_another_won_deal_waits_for_delivery(
+    owner, owner_client, make_opportunity, capsys, monkeypatch
+):
+    """A dated thank-you card and an undated "ask for the delivery date" meet in Keep in
+    touch: the order between them is total, so Today and `funnel agenda` never break."""
+    from funnel import cli
+    from funnel.followup.actions import cancel
+    from funnel.sales.actions import move_opportunity
+
+    deals = [make_opportunity(title, level=Level.BEST_FEW) for title in ["Earlier", "New"]]
+    for deal in deals:
+        move_opportunity(opportunity=deal, to_level=Level.WON, by=owner, override_reason="Signed")
+    # The earlier deal's thank-you card is sent: only its steps after delivery are left.
+    cancel(follow_up=deals[0].follow_ups.planned().get(due_at__isnull=False))
+
+    response = owner_client.get(reverse("today"))
+
+    assert response.status_code == 200
+    keep_in_touch = next(g for g in response.context["agenda"].groups if g.group == 4)
+    assert [(item.opportunity.title, item.kind) for item in keep_in_touch.items] == [
+        ("New", "post_sale"),
+        ("Earlier", "delivery_date"),
+    ]
+    monkeypatch.setattr(cli, "migrate", lambda: None)
+    assert cli.main(["agenda", "--user", owner.username]) == 0
+    assert "ask for the delivery date" in capsys.readouterr().out

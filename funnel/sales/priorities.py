@@ -229,11 +229,16 @@ def stop_of(candidate: Candidate, settings: AgendaSettings) -> StopProposal | No
 
 def priority_key(
     candidate: Candidate, settings: AgendaSettings
-) -> tuple[Urgency, datetime | None, Decimal, int]:
-    """Missed, then due today (each soonest first), stop rules, then value times fit."""
+) -> tuple[Urgency, bool, datetime, Decimal, int]:
+    """Missed, then due today (each soonest first), stop rules, then value times fit.
+
+    Total by construction: every part has a value for every candidate, so any two compare. A
+    step waiting for its date (a won deal's delivery) comes after the dated ones of its urgency.
+    """
     when = urgency(candidate, settings)
     due = candidate.next_step_at if when < Urgency.PROPOSED else None
-    return (when, due, -ranking_weight(candidate.value, candidate.fit_score), candidate.id)
+    weight = ranking_weight(candidate.value, candidate.fit_score)
+    return (when, due is None, due or settings.now, -weight, candidate.id)
 
 
 def is_suggested(candidate: Candidate, settings: AgendaSettings) -> bool:
@@ -293,8 +298,8 @@ def explain(candidate: Candidate, group: Group, settings: AgendaSettings) -> Ite
         move_to = Level.ABOVE if candidate.level == Level.NURTURE else None
         if candidate.waiting_for_delivery and kind != "delivery_date":
             warnings += (_("Ask for the delivery date: the other steps count from it."),)
-    elif when < Urgency.PROPOSED:
-        kind, reason = due_item(candidate, when)
+    elif when < Urgency.PROPOSED and due is not None:
+        kind, reason = due_item(candidate, due, when)
     elif when == Urgency.PROPOSED and stop is not None:
         kind, reason = "stop_rule", stop_question(stop)
     else:
@@ -332,10 +337,8 @@ def what_to_do(candidate: Candidate, settings: AgendaSettings) -> tuple[str, str
     return kind, first.text
 
 
-def due_item(candidate: Candidate, when: Urgency) -> tuple[str, str]:
+def due_item(candidate: Candidate, due: datetime, when: Urgency) -> tuple[str, str]:
     """A follow-up due today, missed, or a request to answer."""
-    due = candidate.next_step_at
-    assert due is not None
     follow_up = candidate.follow_up
     step = (follow_up.purpose if follow_up else candidate.next_step) or _("Follow up")
     if follow_up is not None:
