@@ -6,13 +6,14 @@ Configuration errors and unreachable databases end in one line on stderr, never 
 import argparse
 import datetime
 import getpass
+import logging
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-
-import platformdirs
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -37,6 +38,20 @@ def setup_django() -> None:
         raise CommandError(str(exc)) from exc
 
 
+def check_system() -> None:
+    """Django's system checks: an error stops start-up with one line, warnings are printed."""
+    from django.core import checks
+
+    messages = [m for m in checks.run_checks() if not m.is_silenced()]
+    for warning in (m for m in messages if not m.is_serious()):
+        print(f"funnel: warning: {warning.id}: {warning.msg}", file=sys.stderr)
+    errors = [m for m in messages if m.is_serious()]
+    if errors:
+        first = f"{errors[0].id}: {str(errors[0].msg).strip().splitlines()[0]}"
+        more = f" (and {len(errors) - 1} more: see 'funnel manage check')" if errors[1:] else ""
+        raise CommandError(first + more)
+
+
 def migrate() -> None:
     from django.core.management import call_command
     from django.db import DatabaseError, connection
@@ -51,20 +66,80 @@ def migrate() -> None:
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# What waitress takes from the trusted proxy: the client's address (so login throttling counts
+# the client, not the proxy) and the scheme (so links and redirects say https).
+PROXY_HEADERS = {"x-forwarded-for", "x-forwarded-proto"}
+
+
+class FoldRepeats(logging.Filter):
+    """Lets one record a minute through, noting how many it folded since the last one.
+
+    Under load waitress warns "Task queue depth is N" for every request that waits for a thread:
+    thousands of lines a minute that bury everything else.
+    """
+
+    def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.every = every
+        self.clock = clock
+        self.next_at = float("-inf")
+        self.folded = 0
+        self.lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with self.lock:
+            now = self.clock()
+            if now < self.next_at:
+                self.folded += 1
+                return False
+            if self.folded:
+                record.msg = f"{record.getMessage()} ({self.folded} more like it folded)"
+                record.args = ()
+            self.next_at = now + self.every
+            self.folded = 0
+            return True
+
+
+def fold_queue_warnings(clock: Callable[[], float] = time.monotonic) -> FoldRepeats:
+    """Keeps waitress's "Task queue depth" warnings to one line a minute."""
+    folding = FoldRepeats(clock=clock)
+    logging.getLogger("waitress.queue").addFilter(folding)
+    return folding
+
+
+def build_server(host: str, port: int):  # type: ignore[no-untyped-def]  # waitress is untyped
+    """The WSGI server `funnel serve` runs: waitress, trusting X-Forwarded-* from the proxy only."""
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+    from waitress import create_server
+
+    application = get_wsgi_application()  # as funnel.wsgi does, with the settings of now
+    proxy: dict[str, Any] = {}
+    if settings.TRUSTED_PROXY:
+        proxy = {
+            "trusted_proxy": settings.TRUSTED_PROXY,
+            "trusted_proxy_headers": PROXY_HEADERS,
+            "clear_untrusted_proxy_headers": True,
+        }
+    try:
+        return create_server(application, host=host, port=port, threads=8, ident="funnel", **proxy)
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
 
 
 def serve(host: str, port: int) -> None:
     from django.conf import settings
     from django.core.management import call_command
-    from waitress import create_server
 
+    if settings.HTTPS and not settings.TRUSTED_PROXY:
+        raise CommandError(
+            "FUNNEL_HTTPS=true needs FUNNEL_TRUSTED_PROXY: waitress speaks plain HTTP, so HTTPS "
+            "comes from a reverse proxy, and without trusting it every page redirects forever"
+        )
     call_command("collectstatic", interactive=False, verbosity=0)
-    from funnel.wsgi import application  # after collectstatic: whitenoise indexes the folder
-
-    try:
-        server = create_server(application, host=host, port=port, threads=8, ident="funnel")
-    except OSError as exc:
-        raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    # After collectstatic: whitenoise indexes the folder when the application is built.
+    server = build_server(host, port)
+    fold_queue_warnings()
     if host not in LOOPBACK and "FUNNEL_ALLOWED_HOSTS" not in os.environ:
         print(
             "Note: listening beyond this machine; set FUNNEL_ALLOWED_HOSTS to the host names "
@@ -81,23 +156,34 @@ def serve(host: str, port: int) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> None:
     setup_django()
+    check_system()
     migrate()
     serve(args.host, args.port)
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    own_data = os.environ.get("FUNNEL_DATA_DIR") or platformdirs.user_data_dir("funnel")
-    demo_dir = Path(args.data_dir or Path(own_data) / "demo")
+    from funnel.lib import config
+
+    try:
+        demo_dir = Path(args.data_dir or config.data_dir_path() / "demo")
+    except config.ConfigError as exc:
+        raise CommandError(str(exc)) from exc
     os.environ["FUNNEL_DATA_DIR"] = str(demo_dir)
     os.environ.pop("FUNNEL_DATABASE_URL", None)
     setup_django()
+    check_system()
     from funnel.demo.generate import COLLEAGUE, build_demo
 
     database = demo_dir / "funnel.sqlite3"
-    keep = args.keep and database.exists()
+    # Settings create an empty, owner-only file: only one with tables is a demo to keep.
+    keep = args.keep and database.exists() and database.stat().st_size > 0
     if not keep:
         for path in [database, *demo_dir.glob("funnel.sqlite3-*")]:
             path.unlink(missing_ok=True)
+        try:
+            config.private_sqlite_file(database, "FUNNEL_DATA_DIR")
+        except config.ConfigError as exc:
+            raise CommandError(str(exc)) from exc
     migrate()
     if keep:
         print(f"Keeping the demo data in {demo_dir}.")
@@ -127,8 +213,10 @@ def cmd_createuser(args: argparse.Namespace) -> None:
         password = getpass.getpass("Password: ")
         if password != getpass.getpass("Password (again): "):
             raise CommandError("the two passwords differ")
+    # With the user, so that UserAttributeSimilarityValidator can refuse "anna" as anna's password.
+    user = get_user_model()(username=args.username, email=args.email)
     try:
-        validate_password(password)
+        validate_password(password, user=user)
     except ValidationError as exc:
         raise CommandError(" ".join(exc.messages)) from exc
     create_user(

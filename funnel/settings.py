@@ -3,8 +3,10 @@
 `.env.example` documents each variable; `funnel.lib.config` parses them strictly.
 """
 
+import datetime as dt
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from funnel.lib import config
@@ -15,7 +17,7 @@ DATA_DIR = config.data_dir()
 SECRET_KEY = config.secret_key(DATA_DIR)
 DEBUG = config.env_bool("FUNNEL_DEBUG", default=False)
 ALLOWED_HOSTS = config.env_list("FUNNEL_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
-CSRF_TRUSTED_ORIGINS = config.env_list("FUNNEL_CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = config.env_origins("FUNNEL_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "funnel.accounts",
@@ -38,6 +40,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_htmx",
     "template_partials",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -54,7 +57,13 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = ["funnel.accounts.backends.ProfileBackend"]
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "funnel.accounts.backends.ProfileBackend",
+]
 
 ROOT_URLCONF = "funnel.urls"
 WSGI_APPLICATION = "funnel.wsgi.application"
@@ -90,6 +99,26 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"
+
+# Failed logins (docs/deployment.md). Ten failures in a row against one account, or from one
+# address, pause logins for that account, or from that address, for 15 minutes. Per account
+# stops slow guessing from many addresses, per address stops one address trying many accounts.
+# A success does not wipe the count: axes would also wipe every failure from the same address,
+# so anyone with an account could guess a colleague's password without end by logging in as
+# themselves between guesses. Failures are forgotten 15 minutes after the last one instead.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+# A locked-out user who tries again does not push the end of the pause further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client is REMOTE_ADDR: waitress sets it from X-Forwarded-For only for FUNNEL_TRUSTED_PROXY,
+# any other header is the client's to invent.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# No row per successful login (axes' access log would grow without end).
+AXES_DISABLE_ACCESS_LOG = True
+
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
@@ -121,10 +150,37 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = config.env_bool("FUNNEL_SECURE_COOKIES", default=False)
+SESSION_COOKIE_SECURE = config.env_bool("FUNNEL_SECURE_COOKIES", default=HTTPS)
+# Behind an HTTPS reverse proxy (docs/deployment.md).
+HTTPS = config.env_bool("FUNNEL_HTTPS", default=False)
+SECURE_SSL_REDIRECT = HTTPS
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+SECURE_HSTS_SECONDS = config.env_int("FUNNEL_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config.env_bool("FUNNEL_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = config.env_bool("FUNNEL_HSTS_PRELOAD", default=False)
+# The proxy's address: `funnel serve` tells waitress to take the client's address and scheme
+# from its X-Forwarded-For and X-Forwarded-Proto, and to drop them from anyone else. Other WSGI
+# servers read the scheme from SECURE_PROXY_SSL_HEADER, which is safe only if the proxy always
+# sets X-Forwarded-Proto itself.
+TRUSTED_PROXY = config.env_proxy("FUNNEL_TRUSTED_PROXY")
+if TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Only Funnel's own files. The Reports chart is inline SVG whose <style> carries the nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 LOGGING = {
     "version": 1,

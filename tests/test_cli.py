@@ -1,6 +1,7 @@
 """The `funnel` command as a user meets it: help, one-line errors, users, demo."""
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,62 @@ def test_an_unwritable_data_folder_stops_with_one_line(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_data_folder_that_is_a_file_stops_serve_with_one_line(tmp_path):
+    a_file = tmp_path / "funnel"
+    a_file.write_text("")
+    result = run_funnel("serve", env={"FUNNEL_DATA_DIR": str(a_file)})
+    assert result.returncode == 2
+    assert result.stderr == f"funnel: FUNNEL_DATA_DIR: {a_file} is a file, not a folder\n"
+
+
+def test_an_empty_data_folder_variable_stops_serve_instead_of_using_the_default():
+    result = run_funnel("serve", env={"FUNNEL_DATA_DIR": ""})
+    assert result.returncode == 2
+    assert result.stderr.startswith("funnel: FUNNEL_DATA_DIR is set but empty")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_empty_secret_key_file_stops_serve_with_one_line(tmp_path):
+    (tmp_path / "secret_key").write_text("")
+    result = run_funnel("serve", env={"FUNNEL_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f"funnel: FUNNEL_SECRET_KEY: the key file {tmp_path / 'secret_key'} is empty"
+    )
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_https_without_a_trusted_proxy_stops_serve_with_one_line(tmp_path):
+    result = run_funnel("serve", env={"FUNNEL_DATA_DIR": str(tmp_path), "FUNNEL_HTTPS": "true"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("funnel: FUNNEL_HTTPS=true needs FUNNEL_TRUSTED_PROXY")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def a_failing_system_check():
+    from django.core import checks
+
+    def broken(**kwargs: object) -> list[checks.CheckMessage]:
+        return [checks.Error("the frobnicator is missing", id="funnel.E999")]
+
+    checks.register(broken)
+    yield
+    checks.registry.registry.registered_checks.discard(broken)
+
+
+def test_serve_stops_on_a_system_check_error_with_one_line(
+    a_failing_system_check, monkeypatch, capsys
+):
+    def never(*args: object) -> None:
+        raise AssertionError("serve went on after a failed check")
+
+    monkeypatch.setattr(cli, "migrate", never)
+    monkeypatch.setattr(cli, "serve", never)
+    assert cli.main(["serve"]) == 2
+    assert capsys.readouterr().err == "funnel: funnel.E999: the frobnicator is missing\n"
+
+
 def test_createuser_makes_a_user_who_can_log_in(tmp_path):
     env = {"FUNNEL_DATA_DIR": str(tmp_path)}
     result = run_funnel("createuser", "sven", "--password", "a-long-passphrase-42", env=env)
@@ -113,7 +170,7 @@ def test_demo_builds_its_own_database_and_prints_the_login(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"as {cli.DEMO_USERNAME} / {cli.DEMO_PASSWORD}" in result.stdout
     assert "http://127.0.0.1:8000/" in result.stdout
-    assert (demo_data / "funnel.sqlite3").exists()
+    assert stat.S_IMODE((demo_data / "funnel.sqlite3").stat().st_mode) == 0o600
     assert not (own_data / "funnel.sqlite3").exists()
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -104,7 +105,7 @@ def test_every_funnel_level_has_opportunities(demo):
 @pytest.mark.django_db
 def test_the_demo_consultant_can_log_in_and_owns_everything(demo, client, settings):
     settings.PASSWORD_HASHERS = FAST_HASHERS  # the one the module's demo was built with
-    assert client.login(username=USERNAME, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=USERNAME, password=PASSWORD)
     user = Opportunity.objects.first().owner
     assert (user.username, user.get_full_name(), user.is_superuser) == (
         USERNAME,
@@ -419,7 +420,7 @@ def test_her_junior_colleague_takes_the_smallest_prospects_follow_ups(demo, clie
     user = Opportunity.objects.first().owner
     luca = Membership.objects.get(team=user.profile.team, role=Membership.Role.MEMBER).user
     assert luca.username == "luca"
-    assert client.login(username="luca", password=PASSWORD)
+    assert client.login(request=HttpRequest(), username="luca", password=PASSWORD)
     delegated = FollowUp.objects.planned().filter(assigned_to=luca)
     deals = {follow_up.opportunity for follow_up in delegated}
     assert 1 <= len(deals) <= 2
@@ -457,7 +458,7 @@ def demo_user():
 def test_today_shows_her_prospecting_block_or_the_weeks_honoured_rate(demo, client, settings):
     """A block on Mondays and Thursdays: whatever the weekday, Today has something to show."""
     settings.PASSWORD_HASHERS = FAST_HASHERS
-    assert client.login(username=USERNAME, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=USERNAME, password=PASSWORD)
     response = client.get(reverse("today"))
     assert response.status_code == 200
     blocks = response.context["prospecting"]

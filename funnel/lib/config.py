@@ -4,6 +4,7 @@ A bad value stops start-up with a ConfigError that names the variable, so the CL
 line instead of a traceback.
 """
 
+import ipaddress
 import os
 import secrets
 import zoneinfo
@@ -35,6 +36,17 @@ def env_bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={raw!r} is not a yes/no value (use true or false)")
 
 
+def env_int(name: str, default: int) -> int:
+    """A whole number of zero or more."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip()
+    if not (value.isascii() and value.isdigit()):
+        raise ConfigError(f"{name}={raw!r} is not a whole number of zero or more")
+    return int(value)
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -45,6 +57,37 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+def env_origins(name: str) -> list[str]:
+    """Origins such as https://funnel.example.com: a scheme and a host, nothing after."""
+    origins = env_list(name, [])
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path:
+            raise ConfigError(
+                f"{name}: {origin!r} is not an origin like https://funnel.example.com"
+            )
+    return origins
+
+
+def env_proxy(name: str) -> str | None:
+    """The address the reverse proxy connects from (waitress trusts its X-Forwarded-* headers).
+
+    "*" trusts any address: only for a Funnel whose port no one but the proxy can reach.
+    """
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    value = raw.strip()
+    if value == "*":
+        return value
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise ConfigError(
+            f"{name}={raw!r} is not an IP address (the proxy's, e.g. 127.0.0.1)"
+        ) from None
+
+
 def env_time_zone(name: str, default: str) -> str:
     value = os.environ.get(name, default).strip()
     if value not in zoneinfo.available_timezones():
@@ -52,10 +95,21 @@ def env_time_zone(name: str, default: str) -> str:
     return value
 
 
+def data_dir_path(name: str = "FUNNEL_DATA_DIR") -> Path:
+    """Where the data folder is, without touching it: set and empty is an error, not the default."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return Path(platformdirs.user_data_dir("funnel"))
+    if not raw.strip():
+        raise ConfigError(f"{name} is set but empty (give a folder, or unset it for the default)")
+    return Path(raw).expanduser()
+
+
 def data_dir(name: str = "FUNNEL_DATA_DIR") -> Path:
     """The folder for the SQLite file, the secret key and collected static files."""
-    raw = os.environ.get(name)
-    path = Path(raw).expanduser() if raw else Path(platformdirs.user_data_dir("funnel"))
+    path = data_dir_path(name)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{name}: {path} is a file, not a folder")
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
@@ -65,19 +119,34 @@ def data_dir(name: str = "FUNNEL_DATA_DIR") -> Path:
     return path
 
 
+SECRET_KEY_MIN_LENGTH = 16
+
+
 def secret_key(folder: Path, name: str = "FUNNEL_SECRET_KEY") -> str:
     """The key from the environment, else one generated once and kept, owner-only, in folder."""
     value = os.environ.get(name)
     if value is not None:
-        if len(value) < 16:
-            raise ConfigError(f"{name} is too short (use at least 16 characters)")
+        if len(value) < SECRET_KEY_MIN_LENGTH:
+            raise ConfigError(
+                f"{name} is too short (use at least {SECRET_KEY_MIN_LENGTH} characters)"
+            )
         return value
     key_file = folder / "secret_key"
     if not key_file.exists():
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_urlsafe(50))
-    return key_file.read_text().strip()
+    try:
+        key = key_file.read_text().strip()
+    except OSError as exc:
+        raise ConfigError(f"{name}: cannot read the key file {key_file} ({exc.strerror})") from exc
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        # Without a key every page would answer 500: stop here instead.
+        raise ConfigError(
+            f"{name}: the key file {key_file} is empty or too short "
+            "(delete it and Funnel makes a new one, or set FUNNEL_SECRET_KEY)"
+        )
+    return key
 
 
 SQLITE_OPTIONS = {
@@ -89,9 +158,26 @@ SQLITE_OPTIONS = {
 }
 
 
+def private_sqlite_file(path: Path, name: str) -> None:
+    """Create the SQLite file, or tighten an older one, so only its owner can read it (0600).
+
+    SQLite would create it with the umask (usually 0644: every local user could read sessions,
+    password hashes and calendar tokens), and gives its -wal and -shm files the main file's mode.
+    """
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        for file in [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]:
+            if file.exists():
+                file.chmod(0o600)
+    except OSError as exc:
+        problem = f"cannot create the database {path} owner-only ({exc.strerror})"
+        raise ConfigError(f"{name}: {problem}") from exc
+
+
 def database(folder: Path, name: str = "FUNNEL_DATABASE_URL") -> dict[str, Any]:
     raw = os.environ.get(name, "").strip()
     if not raw:
+        private_sqlite_file(folder / "funnel.sqlite3", "FUNNEL_DATA_DIR")
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": folder / "funnel.sqlite3",
@@ -115,6 +201,7 @@ def database(folder: Path, name: str = "FUNNEL_DATABASE_URL") -> dict[str, Any]:
             raise ConfigError(f"{name}: give the SQLite file's path (sqlite:////path/to/file)")
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
         config["CONN_MAX_AGE"] = 0
+        private_sqlite_file(Path(config["NAME"]), name)
     elif not config.get("NAME"):
         raise ConfigError(f"{name}: the URL names no database (postgres://…/funnel)")
     return dict(config)

@@ -62,3 +62,9 @@ document.addEventListener("drop", (event) => {
     values: { to_level: column.dataset.dropLevel },
   });
 });
+
+// The calendar address is selected whole on a click, ready to copy (no inline handler: the
+// Content-Security-Policy refuses them).
+document.addEventListener("click", (event) => {
+  event.target.closest?.("[data-select-on-click]")?.select();
+});
