@@ -5,6 +5,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from funnel.followup import rules
 from funnel.sales.models import Activity, Level
@@ -45,6 +47,192 @@ def test_a_follow_up_that_would_fall_on_a_weekend_moves_to_monday():
     assert rules.next_follow_up_at(tuesday, every_four_days, ROME) == dt.datetime(
         2026, 12, 7, 15, 30, tzinfo=ROME
     )
+
+
+# Working hours: where a proposed follow-up lands
+
+OFFICE = rules.OFFICE_HOURS  # 9:00 to 17:30, Monday to Friday
+
+
+def rome(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=ROME)
+
+
+@pytest.mark.parametrize(
+    ("at", "minutes", "slot"),
+    [
+        (rome(2026, 12, 7, 20, 53), 30, rome(2026, 12, 8, 9, 0)),  # Monday evening: Tuesday
+        (rome(2026, 12, 7, 6, 40), 30, rome(2026, 12, 7, 9, 0)),  # early: when the day starts
+        (rome(2026, 12, 7, 10, 7), 30, rome(2026, 12, 7, 10, 15)),  # on the next quarter hour
+        (rome(2026, 12, 7, 10, 15), 30, rome(2026, 12, 7, 10, 15)),  # already on one
+        (rome(2026, 12, 7, 17, 0), 30, rome(2026, 12, 7, 17, 0)),  # ends as the day ends
+        (rome(2026, 12, 7, 17, 5), 30, rome(2026, 12, 8, 9, 0)),  # would end after 17:30
+        (rome(2026, 12, 11, 17, 10), 30, rome(2026, 12, 14, 9, 0)),  # Friday late: Monday
+        (rome(2026, 12, 12, 11, 0), 30, rome(2026, 12, 14, 9, 0)),  # Saturday: Monday
+        (rome(2026, 12, 7, 12, 0), 600, rome(2026, 12, 8, 9, 0)),  # longer than a day: at 9
+    ],
+)
+def test_a_proposed_contact_lands_on_the_next_quarter_hour_of_the_working_day(at, minutes, slot):
+    assert rules.next_working_slot(at, OFFICE, ROME, minutes) == slot
+
+
+def test_working_hours_are_counted_in_the_users_zone_not_the_servers():
+    evening_in_new_york = dt.datetime(2026, 12, 7, 23, 0, tzinfo=UTC)  # 18:00 there
+    new_york = ZoneInfo("America/New_York")
+    slot = rules.next_working_slot(evening_in_new_york, OFFICE, new_york, 30)
+    assert slot == dt.datetime(2026, 12, 8, 9, 0, tzinfo=new_york)
+
+
+def test_a_user_who_works_tuesday_to_saturday_gets_saturdays_not_mondays():
+    hours = rules.WorkingHours(dt.time(8, 0), dt.time(13, 0), frozenset({2, 3, 4, 5, 6}))
+    friday_evening = rome(2026, 12, 11, 19, 0)
+    assert rules.next_working_slot(friday_evening, hours, ROME) == rome(2026, 12, 12, 8, 0)
+    saturday_after_work = rome(2026, 12, 12, 13, 30)
+    assert rules.next_working_slot(saturday_after_work, hours, ROME) == rome(2026, 12, 15, 8, 0)
+
+
+def test_the_setting_is_read_as_iso_weekdays_and_a_broken_one_means_office_hours():
+    hours = rules.working_hours(starts=dt.time(8, 30), ends=dt.time(16, 0), days="1357")
+    assert hours == rules.WorkingHours(dt.time(8, 30), dt.time(16, 0), frozenset({1, 3, 5, 7}))
+    backwards = rules.working_hours(starts=dt.time(18, 0), ends=dt.time(9, 0), days="12345")
+    no_days = rules.working_hours(starts=dt.time(9, 0), ends=dt.time(17, 0), days="")
+    odd_minute = rules.working_hours(starts=dt.time(9, 10), ends=dt.time(17, 0), days="12345")
+    assert backwards == no_days == odd_minute == OFFICE
+
+
+def test_an_evening_call_is_followed_up_on_a_working_morning_not_at_the_same_time():
+    monday_evening_call = rome(2026, 12, 7, 20, 53)
+    following = rules.next_follow_up_at(
+        monday_evening_call, WEEKLY_PHONE, ROME, hours=OFFICE, minutes=30
+    )
+    assert following == rome(2026, 12, 15, 9, 0)  # a week later was 20:53: the next morning
+
+
+def test_a_follow_up_in_working_hours_keeps_the_plans_day_and_time():
+    thursday_10_rome = rome(2026, 10, 22, 10, 0)
+    following = rules.next_follow_up_at(thursday_10_rome, WEEKLY_PHONE, ROME, hours=OFFICE)
+    assert following == rome(2026, 10, 29, 10, 0)
+    assert following.utcoffset() == dt.timedelta(hours=1)  # summer time ended in between
+
+
+def test_a_missed_contact_is_proposed_the_next_working_day_at_its_usual_time():
+    friday = rome(2026, 12, 11, 15, 0)
+    assert rules.recovery_slot(friday, dt.time(11, 0), OFFICE, ROME, 30) == rome(2026, 12, 14, 11)
+
+
+def test_a_missed_evening_contact_is_proposed_the_next_working_morning_not_a_day_later():
+    friday = rome(2026, 12, 11, 15, 0)
+    assert rules.recovery_slot(friday, dt.time(20, 53), OFFICE, ROME, 30) == rome(2026, 12, 14, 9)
+
+
+# The same rule for any moment, zone and working hours (Hypothesis): a brute-force search over
+# every quarter hour is the oracle. These zones have DST, half-hour offsets and a half-hour DST.
+ZONES = [
+    "UTC",
+    "Europe/Rome",
+    "America/New_York",
+    "Asia/Kolkata",
+    "America/St_Johns",
+    "Australia/Lord_Howe",
+]
+QUARTERS = [dt.time(q // 4, q % 4 * 15) for q in range(96)]
+
+
+@st.composite
+def working_hours(draw: st.DrawFn) -> rules.WorkingHours:
+    starts = draw(st.integers(0, 94))
+    ends = draw(st.integers(starts + 1, 95))
+    days = draw(st.frozensets(st.integers(1, 7), min_size=1))
+    return rules.WorkingHours(QUARTERS[starts], QUARTERS[ends], days)
+
+
+moments = st.datetimes(
+    min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2040, 1, 1), timezones=st.just(UTC)
+)
+zones = st.sampled_from(ZONES).map(ZoneInfo)
+durations = st.sampled_from([0, 5, 15, 30, 45, 60, 90, 240, 600])
+
+
+def is_working_slot(moment: dt.datetime, hours: rules.WorkingHours, zone, minutes: int) -> bool:
+    """Said plainly: on a quarter hour, on a working day, starting and ending inside the day
+    (a contact longer than the working day: at its start)."""
+    local = moment.astimezone(zone)
+    start = local.hour * 60 + local.minute
+    first = hours.starts.hour * 60 + hours.starts.minute
+    end = hours.ends.hour * 60 + hours.ends.minute
+    fits = first + minutes <= end
+    return (
+        local.minute % 15 == 0
+        and local.second == local.microsecond == 0
+        and local.isoweekday() in hours.days
+        and (first <= start and start + minutes <= end if fits else start == first)
+    )
+
+
+def first_slot_by_search(at: dt.datetime, hours, zone, minutes: int) -> dt.datetime:
+    quarter = at.astimezone(UTC).replace(second=0, microsecond=0)
+    quarter += dt.timedelta(minutes=-quarter.minute % 15)
+    if quarter < at:
+        quarter += dt.timedelta(minutes=15)
+    while not is_working_slot(quarter, hours, zone, minutes):
+        quarter += dt.timedelta(minutes=15)  # every offset of these zones is a quarter hour
+    return quarter
+
+
+@settings(max_examples=300, deadline=None)
+@given(at=moments, hours=working_hours(), zone=zones, minutes=durations)
+def test_the_slot_is_the_first_working_quarter_hour_at_or_after_the_moment(
+    at, hours, zone, minutes
+):
+    slot = rules.next_working_slot(at, hours, zone, minutes)
+    assert slot >= at
+    assert is_working_slot(slot, hours, zone, minutes)
+    assert slot == first_slot_by_search(at, hours, zone, minutes)
+    assert slot.tzinfo == zone  # shown in the user's zone
+
+
+@settings(max_examples=200, deadline=None)
+@given(at=moments, hours=working_hours(), zone=zones, minutes=durations)
+def test_a_slot_is_its_own_next_slot(at, hours, zone, minutes):
+    slot = rules.next_working_slot(at, hours, zone, minutes)
+    assert rules.next_working_slot(slot, hours, zone, minutes) == slot
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    after=moments,
+    every=st.integers(1, 365),
+    hours=working_hours(),
+    zone=zones,
+    minutes=durations,
+)
+def test_the_next_follow_up_is_in_working_hours_and_never_sooner_than_the_plan(
+    after, every, hours, zone, minutes
+):
+    plan = rules.Plan(every, "phone", agreed=True)
+    following = rules.next_follow_up_at(after, plan, zone, hours=hours, minutes=minutes)
+    assert is_working_slot(following, hours, zone, minutes)
+    earliest_day = after.astimezone(zone).date() + dt.timedelta(days=every)
+    assert following.astimezone(zone).date() >= earliest_day
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    now=moments,
+    usual=st.sampled_from(QUARTERS),
+    hours=working_hours(),
+    zone=zones,
+    minutes=durations,
+)
+def test_a_missed_contact_comes_back_on_the_first_working_day_after_today(
+    now, usual, hours, zone, minutes
+):
+    slot = rules.recovery_slot(now, usual, hours, zone, minutes)
+    local_today = now.astimezone(zone).date()
+    assert is_working_slot(slot, hours, zone, minutes)
+    assert slot.astimezone(zone).date() > local_today
+    skipped = range(1, (slot.astimezone(zone).date() - local_today).days)
+    assert all((local_today + dt.timedelta(days=n)).isoweekday() not in hours.days for n in skipped)
 
 
 # Stop rules

@@ -1,13 +1,18 @@
 """Follow-up settings: the defaults, the steps after the sale, and the calendar address."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from funnel.accounts.models import Profile
+from funnel.followup import actions
 from funnel.followup.actions import DEFAULT_POST_SALE_STEPS
-from funnel.followup.models import PostSaleStep
+from funnel.followup.models import FollowUp, PostSaleStep
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +22,7 @@ RESTORE = "/settings/after-the-sale/restore/"
 NEW_ADDRESS = "/settings/calendar/new-address/"
 
 
-def follow_up_data(**changes: str) -> dict[str, str]:
+def follow_up_data(**changes: object) -> dict[str, object]:
     """The follow-up form as the page sends it, with the defaults a new user has."""
     values = {
         "follow_up_every_days": "7",
@@ -28,6 +33,9 @@ def follow_up_data(**changes: str) -> dict[str, str]:
         "respond_within_hours": "24",
         "contacts_per_week": "2",
         "reminder_minutes": "15",
+        "working_day_starts": "09:00:00",
+        "working_day_ends": "17:30:00",
+        "working_days": ["1", "2", "3", "4", "5"],
         **changes,
     }
     return {"form": "follow-up", **{f"follow_up-{name}": value for name, value in values.items()}}
@@ -176,7 +184,7 @@ def test_saving_the_follow_up_defaults_leaves_the_preferences_alone(owner_client
 def test_bad_follow_up_values_show_errors_and_save_nothing(owner_client, owner, field, value):
     data = follow_up_data(**{"follow_up_every_days": "12", field: value})
     response = owner_client.post(SETTINGS, data)
-    assert response.status_code == 200
+    assert response.status_code == 422  # sent and not saved
     assert response.context["follow_up_form"].errors[field]
     assert "Nothing was saved yet: please correct the marked fields." in response.text
     assert profile_of(owner).follow_up_every_days == 7
@@ -214,6 +222,113 @@ def test_number_fields_tell_the_browser_their_range(owner_client):
     response = owner_client.get(SETTINGS)
     assert 'name="follow_up-nurture_every_days" value="90" min="7" max="730"' in response.text
     assert 'name="sales_cycle_days" value="90" min="1" max="3650"' in response.text
+
+
+# Working hours: new follow-ups are proposed inside them
+
+
+def test_working_hours_are_9_to_half_past_5_on_weekdays_until_the_user_says_otherwise(
+    owner_client,
+):
+    response = owner_client.get(SETTINGS)
+    form = response.context["follow_up_form"]
+    assert "Your working hours" in response.text
+    assert '<option value="09:00:00" selected>9 a.m.</option>' in response.text
+    assert '<option value="17:30:00" selected>5:30 p.m.</option>' in response.text
+    assert form["working_days"].value() == ["1", "2", "3", "4", "5"]
+    assert "In your time zone, UTC." in response.text
+    for day in ["Monday", "Saturday", "Sunday"]:
+        assert day in response.text
+
+
+def test_saving_working_hours_and_days_changes_the_profile(owner_client, owner):
+    data = follow_up_data(
+        working_day_starts="08:30:00", working_day_ends="13:00:00", working_days=["6", "2", "3"]
+    )
+    response = owner_client.post(SETTINGS, data)
+    assert response.status_code == 302
+    profile = profile_of(owner)
+    assert (profile.working_day_starts, profile.working_day_ends, profile.working_days) == (
+        dt.time(8, 30),
+        dt.time(13, 0),
+        "236",
+    )
+    page = owner_client.get(SETTINGS)
+    assert page.context["follow_up_form"]["working_days"].value() == ["2", "3", "6"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"working_day_starts": "18:00:00", "working_day_ends": "09:00:00"},
+            "working_day_ends",
+            "Your day starts at 6 p.m.: choose an end after that.",
+        ),
+        (
+            {"working_day_starts": "09:00:00", "working_day_ends": "09:00:00"},
+            "working_day_ends",
+            "Your day starts at 9 a.m.: choose an end after that.",
+        ),
+        (
+            {"working_days": []},
+            "working_days",
+            "Choose at least one day: follow-ups are planned on your working days.",
+        ),
+        (
+            {"working_day_starts": "09:10:00"},
+            "working_day_starts",
+            "Choose a time on the quarter hour, such as 9:00 or 9:15.",
+        ),
+        ({"working_day_ends": "late"}, "working_day_ends", "Enter a valid time."),
+        ({"working_days": ["8"]}, "working_days", "Select a valid choice."),
+    ],
+)
+def test_impossible_working_hours_are_refused_in_words_and_nothing_is_lost(
+    owner_client, owner, changes, field, message
+):
+    data = follow_up_data(follow_up_every_days="12", **changes)
+    response = owner_client.post(SETTINGS, data)
+    assert response.status_code == 422  # sent and not saved
+    form = response.context["follow_up_form"]
+    assert list(form.errors) == [field]
+    assert message in str(form.errors[field])
+    assert "Nothing was saved yet: please correct the marked fields." in response.text
+    assert 'name="follow_up-follow_up_every_days" value="12"' in response.text
+    profile = profile_of(owner)
+    assert (profile.working_day_starts, profile.working_days, profile.follow_up_every_days) == (
+        dt.time(9, 0),
+        "12345",
+        7,
+    )
+
+
+def test_the_next_follow_up_is_proposed_inside_the_users_working_hours(owner, opportunity):
+    Profile.objects.filter(user=owner).update(
+        time_zone="Europe/Rome",
+        working_day_starts=dt.time(8, 0),
+        working_day_ends=dt.time(12, 0),
+        working_days="23456",
+    )
+    opportunity.owner.refresh_from_db()
+    monday_evening = dt.datetime(2026, 12, 7, 19, 53, tzinfo=dt.UTC)  # 20:53 in Rome
+    with time_machine.travel(monday_evening, tick=False):
+        proposed = actions.proposed_follow_up(opportunity)
+    # A week later is a Monday, not one of their days: the Tuesday after, when they start.
+    assert proposed.due_at == dt.datetime(2026, 12, 15, 8, 0, tzinfo=ZoneInfo("Europe/Rome"))
+
+
+def test_a_missed_evening_follow_up_is_proposed_again_on_a_working_morning(owner, opportunity):
+    Profile.objects.filter(user=owner).update(time_zone="Europe/Rome")
+    opportunity.owner.refresh_from_db()
+    rome = ZoneInfo("Europe/Rome")
+    missed = FollowUp(
+        opportunity=opportunity, due_at=dt.datetime(2026, 12, 10, 20, 53, tzinfo=rome)
+    )
+    with time_machine.travel(dt.datetime(2026, 12, 11, 10, 0, tzinfo=rome), tick=False):
+        assert actions.recovery_time(missed) == dt.datetime(2026, 12, 14, 9, 0, tzinfo=rome)
+        missed.due_at = dt.datetime(2026, 12, 10, 11, 0, tzinfo=rome)
+        assert actions.recovery_time(missed) == dt.datetime(2026, 12, 14, 11, 0, tzinfo=rome)
 
 
 # Steps after the sale
@@ -292,7 +407,7 @@ def test_a_step_needs_to_say_what_to_do(owner_client, owner):
     rows[0]["purpose"] = ""
     rows.append({"purpose": "", "channel": "phone", "anchor": "delivery", "days_after": 9})
     response = owner_client.post(STEPS, steps_data(rows, initial=3))
-    assert response.status_code == 200
+    assert response.status_code == 422  # sent and not saved
     forms = response.context["formset"].forms
     message = "Say what to do, such as “Send a thank-you card”."
     assert forms[0].errors["purpose"] == [message]
@@ -306,7 +421,7 @@ def test_a_step_refuses_bad_timing(owner_client, owner, field, value):
     rows = current_rows(owner)
     rows[0][field] = value
     response = owner_client.post(STEPS, steps_data(rows, initial=3))
-    assert response.status_code == 200
+    assert response.status_code == 422  # sent and not saved
     assert response.context["formset"].forms[0].errors[field]
     assert steps_of(owner)[0] == ("Send a handwritten thank-you card", "letter", "won", 0)
 

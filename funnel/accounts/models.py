@@ -7,15 +7,17 @@ not rewriting queries.
 
 import secrets
 import zoneinfo
+from datetime import time
 from typing import Self
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from funnel.lib.channels import Channel
 from funnel.lib.money import CURRENCY_CHOICES
@@ -59,12 +61,17 @@ class Team(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", _("Owner")
+        OWNER = "owner", pgettext_lazy("team role", "Owner")
         MEMBER = "member", _("Member")
 
     team = models.ForeignKey(Team, models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(
+        pgettext_lazy("team membership: owner or member", "role"),
+        max_length=10,
+        choices=Role.choices,
+        default=Role.MEMBER,
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -164,6 +171,16 @@ class Profile(models.Model):
         validators=[MaxValueValidator(10080)],
     )
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    # Working hours, in the user's time zone: new follow-ups are proposed inside them.
+    working_day_starts = models.TimeField(_("working day starts"), default=time(9, 0))
+    working_day_ends = models.TimeField(_("working day ends"), default=time(17, 30))
+    working_days = models.CharField(
+        _("working days"),
+        max_length=7,
+        default="12345",
+        validators=[RegexValidator(r"^[1-7]{1,7}$")],
+        help_text=_("ISO weekday numbers, Monday 1: 12345 is Monday to Friday."),
+    )
 
     # Prospecting (METHOD.md §1 and §4): how long a quote is valid, and the share of selling
     # time each funnel level should get (they add up to 100).
@@ -210,6 +227,14 @@ class Profile(models.Model):
                 ),
                 name="profile_time_targets_add_up",
                 violation_error_message=_("The three shares of time must add up to 100 %."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(working_day_ends__gt=models.F("working_day_starts")),
+                name="profile_working_day_ends_after_it_starts",
+                violation_error_message=_("Your working day must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(working_days=""), name="profile_has_working_days"
             ),
         ]
 

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from funnel.accounts.models import Team, TeamOwnedQuerySet
 from funnel.contacts.models import Organisation
@@ -25,7 +26,11 @@ class FitCriterion(models.Model):
         DEAL_VALUE = "deal_value", _("Typical deal value between")
 
     team = models.ForeignKey(Team, models.CASCADE, related_name="fit_criteria")
-    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
+    kind = models.CharField(
+        pgettext_lazy("ideal customer: demographic or psychographic", "kind"),
+        max_length=15,
+        choices=Kind.choices,
+    )
     name = models.CharField(_("name"), max_length=100)
     weight = models.PositiveSmallIntegerField(
         _("weight"),
@@ -42,8 +47,20 @@ class FitCriterion(models.Model):
         blank=True,
         help_text=_("Separated by commas, for example: Retail, Hospitality"),
     )
-    minimum = models.DecimalField(_("from"), max_digits=14, decimal_places=2, null=True, blank=True)
-    maximum = models.DecimalField(_("to"), max_digits=14, decimal_places=2, null=True, blank=True)
+    minimum = models.DecimalField(
+        pgettext_lazy("ideal customer: the lowest value of a range", "from"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    maximum = models.DecimalField(
+        pgettext_lazy("ideal customer: the highest value of a range", "to"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = TeamOwnedQuerySet.as_manager()

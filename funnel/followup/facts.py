@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 
+from funnel.accounts.models import Profile
 from funnel.followup import rules
 from funnel.followup.models import FollowUp
 from funnel.sales.models import OPEN_LEVELS, OWN_STOP_RULE, Activity, Opportunity
@@ -22,6 +23,13 @@ def plan_of(opportunity: Opportunity) -> rules.Plan:
         agreed=opportunity.follow_up_agreed,
         default_days=profile.follow_up_every_days,
         default_channel=profile.follow_up_channel,
+    )
+
+
+def working_hours_of(profile: Profile) -> rules.WorkingHours:
+    """The hours and days the user works, in which Funnel plans their follow-ups."""
+    return rules.working_hours(
+        starts=profile.working_day_starts, ends=profile.working_day_ends, days=profile.working_days
     )
 
 

@@ -6,7 +6,7 @@ after a sale. funnel.followup.actions loads the data and writes what these decid
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -48,13 +48,120 @@ def plan_for(
     return Plan(every_days or default_days, channel or default_channel, agreed)
 
 
-def next_follow_up_at(after: datetime, plan: Plan, zone: ZoneInfo) -> datetime:
-    """The plan's next appointment: the interval later, same local time, weekends skipped."""
+# Working hours: where a contact the user plans may fall
+
+
+ISO_WEEKDAYS = range(1, 8)
+SLOT = 15  # minutes: planned contacts start on a quarter hour
+
+
+def on_the_quarter(moment: time) -> bool:
+    return moment.minute % SLOT == 0 and not moment.second and not moment.microsecond
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """When the user works, in their zone: from `starts` to `ends` on `days` (ISO weekdays,
+    Monday 1). Both times are on a quarter hour, the end after the start."""
+
+    starts: time = time(9, 0)
+    ends: time = time(17, 30)
+    days: frozenset[int] = frozenset({1, 2, 3, 4, 5})
+
+    def __post_init__(self) -> None:
+        if not (on_the_quarter(self.starts) and on_the_quarter(self.ends)):
+            raise ValueError("working hours start and end on a quarter hour")
+        if self.ends <= self.starts:
+            raise ValueError("working hours end after they start")
+        if not self.days or not self.days <= set(ISO_WEEKDAYS):
+            raise ValueError("working days are ISO weekdays, at least one")
+
+
+OFFICE_HOURS = WorkingHours()  # the default setting: 9:00 to 17:30, Monday to Friday
+
+
+def working_hours(*, starts: time, ends: time, days: str) -> WorkingHours:
+    """The user's setting as stored (days as ISO weekday digits, "12345"); one that makes no
+    sense (saved around the settings form) counts as office hours rather than failing."""
+    try:
+        return WorkingHours(starts, ends, frozenset(int(day) for day in days if day.isdigit()))
+    except ValueError:
+        return OFFICE_HOURS
+
+
+def next_working_slot(
+    at: datetime, hours: WorkingHours, zone: ZoneInfo, minutes: int = 0
+) -> datetime:
+    """The first quarter hour at or after `at` when a contact of `minutes` fits in the working
+    hours, in the user's zone.
+
+    The evening, a weekend or a day off move it to the next working morning. A contact longer
+    than the working day starts at the beginning of one. A wall time the clock skips when
+    summer time starts is no slot; one it repeats when summer time ends is two.
+    """
+    first = minute_of_day(hours.starts)
+    last = max(minute_of_day(hours.ends) - minutes, first)  # the latest start that still fits
+    today = at.astimezone(zone).date()
+    for offset in range(15):  # every working weekday comes round within a week or two
+        day = today + timedelta(days=offset)
+        if day.isoweekday() not in hours.days:
+            continue
+        for minute in range(first, last + 1, SLOT):
+            later = [moment for moment in instants(day, minute, zone) if moment >= at]
+            if later:
+                return later[0].astimezone(zone)
+    raise ValueError("no working slot in two weeks")  # only hours inside a clock change
+
+
+def minute_of_day(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def instants(day: date, minute: int, zone: ZoneInfo) -> list[datetime]:
+    """The moments (in UTC, so that they compare as moments) a wall time on a day names in a
+    zone, in order: none in the hour skipped when summer time starts, two in the hour
+    repeated when it ends."""
+    wall = datetime.combine(day, time(minute // 60, minute % 60))
+    found: list[datetime] = []
+    for fold in (0, 1):
+        moment = wall.replace(tzinfo=zone, fold=fold).astimezone(UTC)
+        if moment.astimezone(zone).replace(tzinfo=None) == wall and moment not in found:
+            found.append(moment)
+    return sorted(found)
+
+
+def recovery_slot(
+    now: datetime, usual: time, hours: WorkingHours, zone: ZoneInfo, minutes: int = 0
+) -> datetime:
+    """When to propose a missed contact again: on the next working day after today, at its
+    usual time if that is within the working hours, else at the start of that day's."""
+    tomorrow = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(0), zone)
+    morning = next_working_slot(tomorrow, hours, zone, minutes)
+    slot = next_working_slot(datetime.combine(morning.date(), usual, zone), hours, zone, minutes)
+    return slot if slot.date() == morning.date() else morning
+
+
+def next_follow_up_at(
+    after: datetime,
+    plan: Plan,
+    zone: ZoneInfo,
+    *,
+    hours: WorkingHours | None = None,
+    minutes: int = 0,
+) -> datetime:
+    """The plan's next appointment: the interval later, at the same local time.
+
+    With the user's working hours, the first working slot from then on (an evening call is
+    followed up the next working morning); without, weekends are skipped.
+    """
     local = after.astimezone(zone)
     day = local.date() + timedelta(days=plan.every_days)
+    same_time = local.time().replace(second=0, microsecond=0)
+    if hours is not None:
+        return next_working_slot(datetime.combine(day, same_time, zone), hours, zone, minutes)
     while day.weekday() in WEEKEND:
         day += timedelta(days=1)
-    return datetime.combine(day, local.time().replace(second=0, microsecond=0), zone)
+    return datetime.combine(day, same_time, zone)
 
 
 # Stop rules (METHOD.md §2.4)

@@ -1,10 +1,11 @@
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from funnel.goals.models import COUNTED, Goal
+from funnel.goals.models import COUNTED, TWICE, Goal
 from funnel.lib.forms import OwnedModelForm
 from funnel.sales.forms import DateInput
 
@@ -33,6 +34,20 @@ class GoalForm(OwnedModelForm):
         self.fields["starts_on"].show_hidden_initial = False
         if not self.instance.pk:
             self.initial.setdefault("starts_on", timezone.localdate(timezone=owner.profile.zone))
+
+    def _post_clean(self) -> None:
+        """A second goal for the same metric and period is said beside the period, the field
+        to change, rather than above the form."""
+        super()._post_clean()  # type: ignore[misc]  # not in the stubs
+        errors = self.errors.get(NON_FIELD_ERRORS)
+        twice = [error for error in errors.as_data() if error.code == TWICE] if errors else []
+        if errors is not None and twice:
+            others = [error for error in errors.as_data() if error.code != TWICE]
+            if others:
+                self.errors[NON_FIELD_ERRORS] = self.error_class(others, error_class="nonfield")
+            else:
+                del self.errors[NON_FIELD_ERRORS]
+            self.add_error("period", twice)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
