@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "funnel.lib.middleware.RefuseNulBytes",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -55,10 +57,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-]
-
     # Last, as django-axes asks: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
+]
+
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out login before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
@@ -97,8 +99,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "today"
 
 # Failed logins (docs/deployment.md). Ten failures in a row against one account, or from one
 # address, pause logins for that account, or from that address, for 15 minutes. Per account
@@ -119,6 +119,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # No row per successful login (axes' access log would grow without end).
 AXES_DISABLE_ACCESS_LOG = True
 
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
@@ -149,14 +151,12 @@ STORAGES = {
 # have not collected yet.
 WHITENOISE_USE_FINDERS = True
 
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = config.env_bool("FUNNEL_SECURE_COOKIES", default=HTTPS)
 # Behind an HTTPS reverse proxy (docs/deployment.md).
 HTTPS = config.env_bool("FUNNEL_HTTPS", default=False)
 SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = config.env_bool("FUNNEL_SECURE_COOKIES", default=HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 SECURE_HSTS_SECONDS = config.env_int("FUNNEL_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = config.env_bool("FUNNEL_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = config.env_bool("FUNNEL_HSTS_PRELOAD", default=False)
@@ -181,6 +181,8 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 LOGGING = {
     "version": 1,

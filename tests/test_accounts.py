@@ -85,7 +85,7 @@ def test_settings_refuse_an_unknown_time_zone(owner_client, owner):
         "/settings/",
         {"language": "", "time_zone": "Mars/Olympus", "currency": "EUR", "sales_cycle_days": "90"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Select a valid choice" in response.text
     owner.profile.refresh_from_db()
     assert owner.profile.time_zone == "UTC"
@@ -95,7 +95,7 @@ def test_settings_refuse_an_unknown_time_zone(owner_client, owner):
 def test_settings_refuse_a_sales_cycle_that_is_not_1_to_3650_days(owner_client, owner, days):
     data = {"language": "", "time_zone": "UTC", "currency": "EUR", "sales_cycle_days": days}
     response = owner_client.post("/settings/", data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["form"].errors["sales_cycle_days"]
     owner.profile.refresh_from_db()
     assert owner.profile.sales_cycle_days == 90

@@ -283,7 +283,7 @@ def test_the_prospecting_settings_save_the_shares_and_the_quotes_validity(owner_
 
 def test_shares_that_dont_add_up_to_100_are_refused_with_their_total(owner_client, owner):
     response = owner_client.post(SETTINGS, prospecting(**{"prospecting-time_in_percent": 20}))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "The three shares add up to 110 %; they must add up to 100 %." in response.text
     assert "must add up to 100 %." in response.text
     assert response.text.count("add up to 100 %") == 1 + 1  # the error, and the introduction

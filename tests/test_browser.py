@@ -181,7 +181,8 @@ def test_an_outcome_and_the_next_follow_up_in_one_step_then_the_pest_guard_warns
             opportunity=opportunity,
             person=opportunity.main_contact,
             assigned_to=opportunity.owner,
-            due_at=now + dt.timedelta(hours=1),
+            # Due a moment ago: on Today whatever the hour, even just before midnight.
+            due_at=now - dt.timedelta(minutes=5),
             purpose="Call Giulia about the proposal",
         )
     )

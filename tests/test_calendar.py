@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from funnel.accounts.actions import create_user
 from funnel.accounts.models import Membership, new_calendar_token
@@ -380,12 +381,21 @@ def invite(client, planned: FollowUp):
     return client.get(reverse("follow_up_invite", args=[planned.pk]))
 
 
-def test_an_invitation_asks_the_prospect_with_the_user_as_organizer(owner_client, invited):
+@pytest.fixture
+def in_english(person):
+    """The prospect reads English: the invitation is written in it."""
+    person.language = "en"
+    person.save(update_fields=["language"])
+
+
+def test_an_invitation_asks_the_prospect_with_the_user_as_organizer(
+    owner_client, invited, in_english
+):
     response = invite(owner_client, invited)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8; method=REQUEST"
     assert response["Content-Disposition"] == (
-        'attachment; filename="operations-review-call-2026-02-10.ics"'
+        'attachment; filename="call-with-anna-rossi-2026-02-10.ics"'
     )
     parsed = icalendar.Calendar.from_ical(response.content)
     event = only({str(e["UID"]): e for e in parsed.events})
@@ -398,6 +408,64 @@ def test_an_invitation_asks_the_prospect_with_the_user_as_organizer(owner_client
     assert other.organizer.params["CN"] == ["Anna Rossi"]
     assert other.attendee.value == "mailto:giulia@ferretti.example"
     assert event.start == other.dtstart.value == at_rome(2026, 2, 10, 10)
+
+
+def unfolded(body: bytes) -> str:
+    """The .ics as one text, lines unfolded and escapes undone: what any reader can see."""
+    text = body.decode().replace("\r\n ", "")
+    return text.replace("\\,", ",").replace("\\;", ";").replace("\\n", "\n")
+
+
+def test_the_customer_reads_a_title_written_for_them_and_never_the_purpose(
+    client, owner, owner_client, invited, in_english
+):
+    invited.purpose = "Call to qualify: budget, timing, who decides"
+    actions.schedule(follow_up=invited)
+    response = invite(owner_client, invited)
+    event, other = only(by_icalendar(response.content)), only(by_vobject(response.content))
+    assert event["SUMMARY"] == other.summary.value == "Call with Anna Rossi"
+    everything = unfolded(response.content)
+    for private in ["qualify", "budget", "who decides", "Operations review"]:
+        assert private not in everything
+        assert private not in response["Content-Disposition"]
+    # The user's own calendar keeps what the call is for.
+    in_feed = only(by_icalendar(feed(client, owner)))
+    assert (
+        in_feed["SUMMARY"]
+        == f"Call to qualify: budget, timing, who decides{DASH}Ferretti Arredamenti"
+    )
+
+
+@pytest.mark.parametrize(
+    ("channel", "title"),
+    [
+        ("meeting", "Meeting with Anna Rossi"),
+        ("phone", "Call with Anna Rossi"),
+        ("video", "Video call with Anna Rossi"),
+        ("email", "Appointment with Anna Rossi"),
+        ("letter", "Appointment with Anna Rossi"),
+    ],
+)
+def test_the_invitations_title_says_how_they_will_meet(
+    owner_client, invited, in_english, channel, title
+):
+    invited.channel = channel
+    actions.schedule(follow_up=invited)
+    response = invite(owner_client, invited)
+    assert only(by_icalendar(response.content))["SUMMARY"] == title
+
+
+def test_without_a_full_name_the_title_uses_the_username(owner_client, owner, invited, in_english):
+    owner.first_name = owner.last_name = ""
+    owner.save(update_fields=["first_name", "last_name"])
+    assert only(by_icalendar(invite(owner_client, invited).content))["SUMMARY"] == "Call with anna"
+
+
+def test_the_invitations_title_is_in_the_prospects_language(owner_client, invited):
+    with translation.override("it"):
+        italian = translation.gettext("Call with %(name)s") % {"name": "Anna Rossi"}
+    response = invite(owner_client, invited)  # Giulia speaks Italian; Anna's pages are English
+    assert only(by_icalendar(response.content))["SUMMARY"] == italian
 
 
 def test_the_invitation_is_the_same_event_as_in_the_feed(client, owner, owner_client, invited):

@@ -312,7 +312,7 @@ def test_bad_input_keeps_what_was_saved_and_says_why(owner_client, team, fields,
     response = owner_client.post(
         PAGE, profile_data(team, demographic=[bad], psychographic=rows, threshold=70)
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Nothing was saved yet: please correct the marked fields." in response.text
     assert message in response.text
     assert 'value="Renamed"' in response.text  # what was typed is shown back

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -392,6 +393,107 @@ def test_a_goal_is_changed_and_removed(frozen_db, owner_client, owner):
     assert not Goal.objects.exists()
 
 
+# One goal per metric and period --------------------------------------------------------------
+
+A_GOAL = {
+    "metric": "first_meetings",
+    "period": "week",
+    "target": "3",
+    "reward": "a new book",
+    "starts_on": "2026-12-01",
+}
+ONE_EACH = "You already have a goal counting the same thing over the same period."
+
+
+def test_the_same_goal_twice_is_refused_in_words_and_what_was_typed_stays(
+    frozen_db, owner_client, owner
+):
+    goal(owner, Metric.FIRST_MEETINGS, 2, reward="a dinner out")
+    response = owner_client.post(reverse("goals"), A_GOAL)
+    assert response.status_code == 422
+    form = response.context["form"]
+    assert list(form.errors) == ["period"]  # said beside the field to change
+    assert form.errors["period"] == [
+        "You already have a goal counting the same thing over the same period. "
+        "Change that goal instead, or choose another period."
+    ]
+    assert ONE_EACH in response.text
+    assert 'value="a new book"' in response.text  # the reward typed, ready to fix
+    assert Goal.objects.get().reward == "a dinner out"
+
+
+@pytest.mark.parametrize("other", [{"period": "month"}, {"metric": "prospects"}])
+def test_the_same_metric_each_month_or_another_metric_each_week_is_welcome(
+    frozen_db, owner_client, owner, other
+):
+    goal(owner, Metric.FIRST_MEETINGS, 2)
+    response = owner_client.post(reverse("goals"), {**A_GOAL, **other})
+    assert response.status_code == 302
+    assert Goal.objects.count() == 2
+
+
+def test_someone_elses_identical_goal_does_not_stand_in_the_way(
+    frozen_db, owner_client, owner, outsider
+):
+    goal(outsider, Metric.FIRST_MEETINGS, 2)
+    assert owner_client.post(reverse("goals"), A_GOAL).status_code == 302
+    assert Goal.objects.of(owner).count() == 1
+
+
+def test_a_goal_cannot_be_changed_into_another_one_already_set(frozen_db, owner_client, owner):
+    goal(owner, Metric.FIRST_MEETINGS, 2, reward="a dinner out")
+    monthly = goal(owner, Metric.FIRST_MEETINGS, 8, period=Period.MONTH, reward="a weekend")
+    edit = reverse("goal_edit", args=[monthly.pk])
+    response = owner_client.post(edit, {**A_GOAL, "reward": "a weekend"})
+    assert response.status_code == 422
+    assert ONE_EACH in response.context["form"].errors["period"][0]
+    assert ONE_EACH in response.text
+    monthly.refresh_from_db()
+    assert monthly.period == Period.MONTH
+    # Saving a goal unchanged is not a clash with itself.
+    unchanged = {**A_GOAL, "period": "month", "target": "9", "reward": "a weekend"}
+    assert owner_client.post(edit, unchanged).status_code == 302
+
+
+def test_the_database_itself_keeps_one_goal_per_metric_and_period(frozen_db, owner):
+    goal(owner, Metric.PROSPECTS)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        goal(owner, Metric.PROSPECTS, 5, reward="twice")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_the_oldest_of_goals_set_twice(owner, outsider):
+    before = [("goals", "0001_goals_with_rewards")]
+    after = [("goals", "0002_one_goal_per_metric_and_period")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps.get_model("goals", "Goal")
+        for user, period, reward, month in [
+            (owner, "week", "the second", 3),
+            (owner, "week", "the first", 1),
+            (owner, "week", "the third", 5),
+            (owner, "month", "monthly", 4),
+            (outsider, "week", "theirs", 6),
+        ]:
+            made = old.objects.create(
+                owner_id=user.pk, metric="prospects", period=period, target=1, reward=reward
+            )
+            old.objects.filter(pk=made.pk).update(
+                created=dt.datetime(2026, month, 1, tzinfo=dt.UTC)
+            )
+        MigrationExecutor(connection).migrate(after)
+        kept = sorted(Goal.objects.values_list("owner__username", "period", "reward"))
+        assert kept == [
+            ("anna", "month", "monthly"),
+            ("anna", "week", "the first"),
+            ("mallory", "week", "theirs"),
+        ]
+    finally:
+        MigrationExecutor(connection).migrate(latest)
+
+
 def test_an_outsider_cannot_see_or_change_anothers_goals(frozen_db, owner, outsider_client):
     secret = goal(owner, Metric.VALUE_WON, 50000, reward="a trip to Lisbon")
     assert "a trip to Lisbon" not in outsider_client.get(reverse("goals")).text
@@ -437,9 +539,14 @@ SOME_METRICS = [Metric.PROSPECTS, Metric.FIRST_MEETINGS, Metric.VALUE_WON]
 PERIODS = [Period.WEEK, Period.MONTH, Period.QUARTER]
 
 
+# One goal per metric and period: the first rows set all nine, every row adds data.
+GOALS = [(metric, period) for period in PERIODS for metric in SOME_METRICS]
+
+
 def add_goals_and_data(owner, organisation, rows: range) -> None:
     for i in rows:
-        goal(owner, SOME_METRICS[i % 3], i + 1, period=PERIODS[i // 3 % 3])
+        if i < len(GOALS):
+            goal(owner, GOALS[i][0], i + 1, period=GOALS[i][1])
         prospect = new(owner, organisation, EARLIER + dt.timedelta(hours=i), title=f"Row {i:02}")
         log(prospect, THIS_WEEK, kind="meeting", minutes=30)
         move(prospect, Level.WON, THIS_WEEK + dt.timedelta(minutes=i))
@@ -455,7 +562,7 @@ def test_the_goals_page_queries_stay_flat(
     add_goals_and_data(owner, organisation, range(FEW, MANY))
     with django_assert_num_queries(len(few)):
         response = owner_client.get(reverse("goals"))
-    assert response.text.count('class="card goal"') == MANY
+    assert response.text.count('class="card goal"') == len(GOALS)
 
 
 def test_the_today_loader_queries_stay_flat(frozen_db, owner, organisation):
@@ -508,3 +615,25 @@ def test_a_prospecting_block_kept_counts_toward_prospecting_hours(frozen_db, own
     before = this_period(owner)[Metric.PROSPECTING_HOURS]
     block.outcomes.create(original_start=first.replace(tzinfo=dt.UTC), outcome="honoured")
     assert this_period(owner)[Metric.PROSPECTING_HOURS] - before == 2
+
+
+@pytest.mark.parametrize(
+    ("period", "oldest"),
+    [
+        ("week", dt.date(2025, 12, 1)),
+        ("month", dt.date(2022, 7, 1)),
+        ("quarter", dt.date(2013, 10, 1)),
+    ],
+)
+def test_a_goal_that_began_long_ago_shows_its_last_52_periods(period, oldest):
+    """A goal dated in year 1000 would list every week since; the history keeps the last 52."""
+    results = rules.history(
+        starts_on=dt.date(1000, 1, 1),
+        today=dt.date(2026, 11, 30),
+        period=period,
+        totals={},
+        target=Decimal(1),
+    )
+    assert len(results) == rules.HISTORY_PERIODS == 52
+    assert results[-1].first_day == oldest
+    assert rules.span([(dt.date(1000, 1, 1), period)], dt.date(2026, 11, 30))[0] == oldest

@@ -128,7 +128,7 @@ def test_form_errors_come_in_the_users_language(client, owner):
     owner.profile.save()
     client.force_login(owner)
     response = client.post("/organisations/new/", {"name": ""})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Dit veld is verplicht." in response.text
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from funnel.sales.actions import move_opportunity
+from funnel.sales.actions import AlreadyMoved, move_opportunity
 from funnel.sales.models import BuyingInfluence, LevelChange, Opportunity
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +101,24 @@ def test_an_opportunity_has_at_most_one_economic_buyer(opportunity, person):
 def test_a_level_change_must_change_the_level(opportunity):
     with pytest.raises(IntegrityError), transaction.atomic():
         LevelChange.objects.create(opportunity=opportunity, from_level="in", to_level="in")
+
+
+def test_a_move_read_before_another_one_landed_is_refused_and_writes_nothing(opportunity, owner):
+    """Two tabs: both read Above; the first moves it to Dead, the second's move finds it gone."""
+    second_tab = Opportunity.objects.get(pk=opportunity.pk)
+    move_opportunity(opportunity=opportunity, to_level="dead", by=owner, reason="No budget")
+
+    with pytest.raises(AlreadyMoved, match="Operations review was already moved to Dead"):
+        move_opportunity(opportunity=second_tab, to_level="lost", by=owner, reason="Chose rivals")
+
+    opportunity.refresh_from_db()
+    assert (opportunity.level, opportunity.reason) == ("dead", "No budget")
+    assert opportunity.level_changes.count() == 2
+
+
+def test_a_move_from_a_page_that_showed_another_level_is_refused(opportunity, owner):
+    with pytest.raises(AlreadyMoved, match="already moved to Above the funnel"):
+        move_opportunity(
+            opportunity=opportunity, to_level="dead", by=owner, reason="x", seen_level="in"
+        )
+    assert opportunity.level_changes.count() == 1

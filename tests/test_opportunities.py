@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from funnel.contacts.models import Person
+from funnel.sales.actions import move_opportunity
 from funnel.sales.models import Activity, BuyingInfluence, Level, LevelChange, Opportunity
 
 CREATE = reverse("opportunity_create")
@@ -96,14 +97,14 @@ def test_a_closed_level_cannot_be_chosen_when_creating(owner_client, organisatio
     response = owner_client.post(
         CREATE, opportunity_data(organisation=str(organisation.pk), level="won")
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Select a valid choice." in response.text
     assert not Opportunity.objects.exists()
 
 
 def test_an_opportunity_needs_an_organisation_or_a_main_contact(owner_client):
     response = owner_client.post(CREATE, opportunity_data())
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Choose an organisation or a main contact." in response.text
     assert not Opportunity.objects.exists()
 
@@ -122,7 +123,7 @@ def test_the_expected_close_cannot_be_before_the_first_contact(owner_client, org
         expected_close_on="2026-03-01",
     )
     response = owner_client.post(CREATE, data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "The expected close cannot be before the first contact." in response.text
     assert not Opportunity.objects.exists()
 
@@ -130,7 +131,7 @@ def test_the_expected_close_cannot_be_before_the_first_contact(owner_client, org
 def test_a_negative_value_is_refused(owner_client, organisation):
     data = opportunity_data(organisation=str(organisation.pk), value="-1")
     response = owner_client.post(CREATE, data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Ensure this value is greater than or equal to 0." in response.text
     assert not Opportunity.objects.exists()
 
@@ -139,10 +140,13 @@ def test_the_customer_is_filled_in_when_coming_from_their_page(owner_client, per
     response = owner_client.get(
         CREATE, {"organisation": person.organisation_id, "main_contact": person.pk}
     )
-    initial = response.context["form"].initial
-    assert (initial["organisation"], initial["main_contact"]) == (
-        str(person.organisation_id),
-        str(person.pk),
+    form = response.context["form"]
+    assert (form["organisation"].value(), form["main_contact"].value()) == (
+        person.organisation_id,
+        person.pk,
+    )
+    assert f'<option value="{person.pk}" selected>Giulia Ferretti (Ferretti Arredamenti)' in (
+        response.text
     )
 
 
@@ -182,7 +186,7 @@ def test_another_teams_customer_cannot_be_posted(
 ):
     ids = {"organisation": outsider_organisation.pk, "main_contact": outsider_person.pk}
     response = owner_client.post(CREATE, opportunity_data(**{field: str(ids[field])}))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Select a valid choice." in response.text
     assert not Opportunity.objects.exists()
 
@@ -225,11 +229,12 @@ def test_a_blocked_move_on_the_page_lists_what_is_missing_and_moves_only_with_a_
 ):
     response = owner_client.post(url("opportunity_move", opportunity), {"to_level": "in"})
     assert response.status_code == 422
-    assert "This move skips what the method asks for:" in response.text
-    assert "Identify a buying influence, contact them and confirm the fit with them." in (
-        response.text
-    )
+    missing = "Identify a buying influence, contact them and confirm the fit with them."
+    assert response.text.count(missing) == 1, "what is missing is listed once"
+    assert "Before it is ready for this level, the method asks for:" in response.text
+    assert response.text.count("<textarea") == 1, "one reason box"
     assert 'name="override_reason"' in response.text
+    assert f'action="/opportunities/{opportunity.pk}/move/#move"' in response.text
     opportunity.refresh_from_db()
     assert opportunity.level == Level.ABOVE
 
@@ -239,6 +244,46 @@ def test_a_blocked_move_on_the_page_lists_what_is_missing_and_moves_only_with_a_
     assert opportunity.level == Level.IN
     page = owner_client.get(opportunity.get_absolute_url()).text
     assert "Met the owner at a fair; fit is obvious" in page
+
+
+def test_a_blocked_move_comes_back_in_place_in_the_move_card(owner_client, opportunity):
+    response = owner_client.post(
+        url("opportunity_move", opportunity),
+        {"to_level": "in", "from_level": "above"},
+        headers={"HX-Request": "true", "HX-Target": "move"},
+    )
+    assert response.status_code == 422
+    assert "<html" not in response.text and 'id="move"' in response.text
+    assert response.text.count("Identify a buying influence") == 1
+    assert 'name="confirming"' in response.text and "Move anyway" in response.text
+
+
+def test_moving_anyway_without_a_reason_says_what_is_missing(owner_client, opportunity):
+    data = {"to_level": "in", "from_level": "above", "confirming": "on", "override_reason": " "}
+    for headers in [{}, {"HX-Request": "true", "HX-Target": "move"}, {"HX-Request": "true"}]:
+        response = owner_client.post(url("opportunity_move", opportunity), data, headers=headers)
+        assert response.status_code == 422
+        assert "Say why you move it anyway." in response.text
+    opportunity.refresh_from_db()
+    assert opportunity.level == Level.ABOVE
+
+
+def test_the_move_address_opened_in_the_browser_shows_the_opportunity(owner_client, opportunity):
+    response = owner_client.get(url("opportunity_move", opportunity))
+    assert response.status_code == 302
+    assert response["Location"] == f"{opportunity.get_absolute_url()}#move"
+
+
+def test_a_move_from_a_page_that_showed_another_level_is_refused(owner, owner_client, opportunity):
+    """Another tab moved it in the meantime: nothing happens, and the user is told where it is."""
+    move_opportunity(opportunity=opportunity, to_level=Level.DEAD, by=owner, reason="Gone quiet")
+    data = {"to_level": "lost", "from_level": "above", "reason": "No budget"}
+    response = owner_client.post(url("opportunity_move", opportunity), data)
+    assert response.status_code == 409
+    assert "Operations review was already moved to Dead." in response.text
+    opportunity.refresh_from_db()
+    assert (opportunity.level, opportunity.reason) == (Level.DEAD, "Gone quiet")
+    assert opportunity.level_changes.count() == 2
 
 
 def test_the_page_says_what_the_next_level_still_needs(owner_client, opportunity):
@@ -270,13 +315,9 @@ def test_moving_to_lost_with_a_reason_keeps_the_reason(owner, owner_client, oppo
 
 def test_moving_to_the_current_level_is_refused(owner_client, opportunity):
     response = owner_client.post(url("opportunity_move", opportunity), {"to_level": "above"})
-    assert response.status_code == 422
+    assert response.status_code == 409
+    assert "Operations review was already moved to Above the funnel." in response.text
     assert opportunity.level_changes.count() == 1
-
-
-def test_moving_needs_a_post(owner_client, opportunity):
-    response = owner_client.get(url("opportunity_move", opportunity))
-    assert response.status_code == 405
 
 
 # Buying influences

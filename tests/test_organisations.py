@@ -163,7 +163,7 @@ def test_the_team_comes_from_the_user_not_from_the_form(owner, owner_client, out
 
 def test_bad_data_is_shown_back_with_errors_and_nothing_is_saved(owner_client):
     response = owner_client.post(CREATE, form_data(name="", size="0", website="not a website"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert set(response.context["form"].errors) == {"name", "size", "website"}
     assert "This field is required." in response.text
     assert "Enter a valid URL." in response.text
@@ -172,7 +172,7 @@ def test_bad_data_is_shown_back_with_errors_and_nothing_is_saved(owner_client):
 
 def test_a_duplicate_name_in_the_same_team_is_an_error_not_a_crash(owner_client, organisation):
     response = owner_client.post(CREATE, form_data(name="FERRETTI arredamenti"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "You already have an organisation with this name." in response.text
     assert Organisation.objects.count() == 1
 

@@ -100,7 +100,7 @@ def test_an_invalid_email_or_phone_is_shown_and_nothing_is_saved(
     owner_client, emails, phones, error
 ):
     response = owner_client.post(CREATE, person_data(emails=emails, phones=phones))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert error in response.text
     assert not Person.objects.exists()
     assert not EmailAddress.objects.exists()
@@ -110,14 +110,14 @@ def test_an_invalid_email_or_phone_is_shown_and_nothing_is_saved(
 def test_the_same_email_twice_is_refused_not_a_crash(owner_client):
     same = [{"kind": "work", "address": "marco@bianchi.example"}] * 2
     response = owner_client.post(CREATE, person_data(emails=same))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Please correct the duplicate data for address" in response.text
     assert not Person.objects.exists()
 
 
 def test_a_person_without_a_name_is_refused(owner_client):
     response = owner_client.post(CREATE, person_data(name="", emails=TWO_EMAILS))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "This field is required." in response.text
     assert not Person.objects.exists()
     assert not EmailAddress.objects.exists()
@@ -135,7 +135,7 @@ def test_the_organisation_dropdown_offers_only_the_users_own_organisations(
 def test_another_teams_organisation_cannot_be_posted(owner_client, outsider_organisation):
     data = person_data(organisation=str(outsider_organisation.pk), emails=TWO_EMAILS)
     response = owner_client.post(CREATE, data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Select a valid choice." in response.text
     assert not Person.objects.exists()
 

@@ -1,4 +1,5 @@
 import zoneinfo
+from datetime import time
 from typing import Any, cast
 
 from django import forms
@@ -7,14 +8,16 @@ from django.contrib.auth.models import User
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import modelformset_factory
 from django.http import QueryDict
+from django.utils import formats
+from django.utils.dates import WEEKDAYS
 from django.utils.functional import Promise
-from django.utils.translation import get_language_info, ngettext
+from django.utils.translation import get_language_info, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from funnel.accounts.models import Profile
 from funnel.fit.forms import OrderInput
 from funnel.followup.models import Anchor, PostSaleStep
-from funnel.lib.forms import PositionedFormSet
+from funnel.lib.forms import ROW_LIMITS, PositionedFormSet
 
 Text = str | Promise
 
@@ -65,12 +68,50 @@ class ProfileForm(forms.ModelForm):
         limit_numbers(self)
 
 
+QUARTER_HOURS = [time(hour, minute) for hour in range(24) for minute in (0, 15, 30, 45)]
+
+
+def quarter_hour_choices() -> list[tuple[str, str]]:
+    """Every quarter hour of the day, as the user's language writes times: 9 a.m., 09:15."""
+    return [(str(moment), formats.time_format(moment)) for moment in QUARTER_HOURS]
+
+
+class WeekdaysField(forms.MultipleChoiceField):
+    """Days of the week as checkboxes, stored as ISO weekday digits: "12345" is Monday to
+    Friday."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        days = [(str(number + 1), WEEKDAYS[number]) for number in range(7)]
+        super().__init__(choices=days, **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return list(value) if isinstance(value, str) else value
+
+    def clean(self, value: Any) -> str:
+        return "".join(sorted(super().clean(value)))
+
+
 class FollowUpDefaultsForm(forms.ModelForm):
     """The follow-up defaults every opportunity starts from (METHOD.md §2), in groups."""
 
     prefix = "follow_up"
-    # (legend, introduction, fields) of each group on the page
-    groups: list[tuple[Text, Text, list[str]]] = [
+    working_days = WeekdaysField(
+        label=_("Working days"),
+        label_suffix="",  # a legend, written like the labels of the other fields
+        required=False,  # said in words by clean_working_days, rather than a star on each day
+    )
+    # (legend, introduction, rows of fields) of each group on the page: a tuple is one row
+    groups: list[tuple[Text, Text, list[str | tuple[str, ...]]]] = [
+        (
+            _("Your working hours"),
+            _(
+                "Funnel proposes each new follow-up at the first quarter hour inside them: a call "
+                "you log in the evening is followed up on a working morning."
+            ),
+            [("working_day_starts", "working_day_ends"), "working_days"],
+        ),
         (
             _("How often you follow up"),
             _(
@@ -88,7 +129,11 @@ class FollowUpDefaultsForm(forms.ModelForm):
             ),
             ["stop_after_attempts", "stop_after_days", "stop_automatically"],
         ),
-        (_("Nurture"), "", ["nurture_every_days"]),
+        (
+            pgettext_lazy("settings: keeping in touch with those not ready to buy", "Nurture"),
+            "",
+            ["nurture_every_days"],
+        ),
         (_("Requests"), "", ["respond_within_hours"]),
         (_("Not too often"), "", ["contacts_per_week"]),
         (_("Calendar reminder"), "", ["reminder_minutes"]),
@@ -97,6 +142,9 @@ class FollowUpDefaultsForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = [
+            "working_day_starts",
+            "working_day_ends",
+            "working_days",
             "follow_up_every_days",
             "follow_up_channel",
             "stop_after_attempts",
@@ -108,6 +156,8 @@ class FollowUpDefaultsForm(forms.ModelForm):
             "reminder_minutes",
         ]
         labels = {
+            "working_day_starts": _("Your day starts at"),
+            "working_day_ends": _("and ends at"),
             "follow_up_every_days": _("Follow up every (days)"),
             "follow_up_channel": _("Usually by"),
             "stop_after_attempts": _("Attempts in a row without an answer"),
@@ -145,6 +195,11 @@ class FollowUpDefaultsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, cycle_days: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in ("working_day_starts", "working_day_ends"):
+            self.fields[name].widget = forms.Select(choices=quarter_hour_choices())
+        self.fields["working_day_ends"].help_text = _("In your time zone, %(zone)s.") % {
+            "zone": self.instance.time_zone.replace("_", " ")
+        }
         self.fields["stop_after_days"].help_text = ngettext(
             "Days since the last sign of progress: a new level, a reply, a meeting booked. "
             "Leave empty for twice your normal sales cycle: %(days)d day now.",
@@ -154,10 +209,48 @@ class FollowUpDefaultsForm(forms.ModelForm):
         ) % {"days": 2 * cycle_days}
         limit_numbers(self)
 
-    def fieldsets(self) -> list[tuple[Text, Text, list[forms.BoundField]]]:
+    def clean_working_day_starts(self) -> time:
+        return on_a_quarter_hour(self.cleaned_data["working_day_starts"])
+
+    def clean_working_day_ends(self) -> time:
+        """Checked here rather than by the model's constraint, to say it beside the field."""
+        ends = on_a_quarter_hour(self.cleaned_data["working_day_ends"])
+        starts = self.cleaned_data.get("working_day_starts")
+        if starts is not None and ends <= starts:
+            raise forms.ValidationError(
+                _("Your day starts at %(starts)s: choose an end after that."),
+                code="ends_before_it_starts",
+                params={"starts": formats.time_format(starts)},
+            )
+        return ends
+
+    def clean_working_days(self) -> str:
+        days: str = self.cleaned_data["working_days"]
+        if not days:
+            raise forms.ValidationError(
+                _("Choose at least one day: follow-ups are planned on your working days."),
+                code="no_working_days",
+            )
+        return days
+
+    def fieldsets(self) -> list[tuple[Text, Text, list[list[forms.BoundField]]]]:
+        """Each group's legend, introduction and rows of fields."""
         return [
-            (legend, intro, [self[name] for name in names]) for legend, intro, names in self.groups
+            (legend, intro, [[self[name] for name in as_row(row)] for row in rows])
+            for legend, intro, rows in self.groups
         ]
+
+
+def as_row(row: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (row,) if isinstance(row, str) else row
+
+
+def on_a_quarter_hour(moment: time) -> time:
+    if moment.minute % 15 or moment.second or moment.microsecond:
+        raise forms.ValidationError(
+            _("Choose a time on the quarter hour, such as 9:00 or 9:15."), code="not_on_the_quarter"
+        )
+    return moment
 
 
 TIME_SHARES = ["time_above_percent", "time_in_percent", "time_best_few_percent"]
@@ -248,5 +341,6 @@ PostSaleStepFormSet = cast(
         can_delete=True,
         can_delete_extra=False,
         can_order=True,
+        **ROW_LIMITS,
     ),
 )

@@ -18,6 +18,7 @@ from funnel.accounts.forms import (
 from funnel.accounts.models import Profile, new_calendar_token
 from funnel.followup.actions import DEFAULT_POST_SALE_STEPS, create_default_post_sale_steps
 from funnel.followup.models import PostSaleStep
+from funnel.lib.forms import own_copy
 from funnel.lib.http import AuthenticatedRequest
 from funnel.sales.facts import sales_cycle
 from funnel.sales.rules import CYCLE_WINDOW, MIN_WON_DEALS
@@ -33,12 +34,15 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
     profile = request.user.profile
     cycle = sales_cycle(request.user)
     sent = request.POST.get("form", PREFERENCES) if request.method == "POST" else None
-    form = ProfileForm(request.POST if sent == PREFERENCES else None, instance=profile)
+    # Each form edits a copy: one sent with errors leaves the others showing what is saved.
+    form = ProfileForm(request.POST if sent == PREFERENCES else None, instance=own_copy(profile))
     follow_up_form = FollowUpDefaultsForm(
-        request.POST if sent == FOLLOW_UP else None, instance=profile, cycle_days=cycle.days
+        request.POST if sent == FOLLOW_UP else None,
+        instance=own_copy(profile),
+        cycle_days=cycle.days,
     )
     prospecting_form = ProspectingForm(
-        request.POST if sent == PROSPECTING else None, instance=profile
+        request.POST if sent == PROSPECTING else None, instance=own_copy(profile)
     )
     if sent == PREFERENCES and form.is_valid():
         return save_preferences(request, form)
@@ -63,6 +67,7 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
             "post_sale_steps": PostSaleStep.objects.filter(owner=request.user),
             "calendar_url": calendar_url(request, profile),
         },
+        status=422 if sent else 200,  # a form sent and not saved: its errors are shown
     )
 
 
@@ -111,6 +116,7 @@ def post_sale_steps(request: AuthenticatedRequest) -> HttpResponse:
             "has_errors": request.method == "POST",
             "default_steps": default_steps(),
         },
+        status=422 if request.method == "POST" else 200,
     )
 
 
@@ -127,6 +133,9 @@ def default_steps() -> list[PostSaleStep]:
 def post_sale_steps_restore(request: AuthenticatedRequest) -> HttpResponse:
     """Replace the user's steps with the default sequence, in the language they use now."""
     with transaction.atomic():
+        # The user's profile row is the lock: two restores at once run one after the other,
+        # else both delete what the other has not written yet, and both write three steps.
+        Profile.objects.select_for_update().filter(user=request.user).exists()
         PostSaleStep.objects.filter(owner=request.user).delete()
         create_default_post_sale_steps(owner=request.user)
     messages.success(request, _("The default steps after the sale are back."))

@@ -6,7 +6,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from funnel.contacts.models import EmailAddress, Organisation, Person, PhoneNumber
-from funnel.lib.forms import TeamModelForm, limit_choices
+from funnel.lib.forms import ROW_LIMITS, TeamModelForm, limit_choices
 from funnel.lib.i18n import country_choices, language_choices
 
 
@@ -42,8 +42,8 @@ class PersonForm(TeamModelForm):
 
 
 EmailFormSet = inlineformset_factory(
-    Person, EmailAddress, fields=["kind", "address"], extra=1, can_delete=True
+    Person, EmailAddress, fields=["kind", "address"], extra=1, can_delete=True, **ROW_LIMITS
 )
 PhoneFormSet = inlineformset_factory(
-    Person, PhoneNumber, fields=["kind", "number"], extra=1, can_delete=True
+    Person, PhoneNumber, fields=["kind", "number"], extra=1, can_delete=True, **ROW_LIMITS
 )

@@ -1,12 +1,13 @@
 """The people and organisations a user sells to."""
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from funnel.accounts.models import Team, TeamOwnedQuerySet
+from funnel.lib.bounds import MAX_HEADCOUNT
 from funnel.lib.channels import Channel
 from funnel.lib.i18n import country_name, language_name
 
@@ -19,7 +20,7 @@ class Organisation(models.Model):
         _("size"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HEADCOUNT)],
         help_text=_("How many people work there."),
     )
     country = models.CharField(_("country"), max_length=2, blank=True)

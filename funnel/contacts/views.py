@@ -27,7 +27,8 @@ from funnel.fit.views import fit_card
 from funnel.followup.models import FollowUp, Status
 from funnel.followup.rules import is_missed
 from funnel.lib.channels import Channel
-from funnel.lib.http import AuthenticatedRequest
+from funnel.lib.forms import save_unless_taken
+from funnel.lib.http import AuthenticatedRequest, id_param, offset_param
 from funnel.lib.listing import list_page
 from funnel.sales.facts import sales_cycle
 from funnel.sales.models import Activity, Level, Opportunity, forget_measured_cycle
@@ -126,14 +127,23 @@ def organisation_form(request: AuthenticatedRequest, organisation: Organisation)
     team = organisation.team if organisation.pk else request.user.profile.team
     form = OrganisationForm(request.POST or None, instance=organisation, team=team)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            organisation = form.save()
-            refresh_fit(organisations=Organisation.objects.filter(pk=organisation.pk))
-        messages.success(request, _("%(name)s is saved.") % {"name": organisation.name})
-        return redirect(organisation)
+        saved = save_unless_taken(form, lambda: _save_organisation(form))
+        if saved is not None:
+            messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
+            return redirect(saved)
+    status = 422 if form.errors else 200
     return render(
-        request, "contacts/organisation_form.html", {"form": form, "organisation": organisation}
+        request,
+        "contacts/organisation_form.html",
+        {"form": form, "organisation": organisation},
+        status=status,
     )
+
+
+def _save_organisation(form: OrganisationForm) -> Organisation:
+    organisation: Organisation = form.save()
+    refresh_fit(organisations=Organisation.objects.filter(pk=organisation.pk))
+    return organisation
 
 
 @login_required
@@ -192,9 +202,9 @@ DETAIL = "contacts/person_detail.html"
 def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = get_person(request, pk)
     now = timezone.now()
-    older = request.GET.get("older", "")  # the history's "show more"; a page without script
-    offset = int(older) if older.isdigit() else 0
-    if request.htmx and older.isdigit():
+    older = offset_param(request, "older")  # the history's "show more"; a page without script
+    offset = older or 0
+    if request.htmx and older is not None:
         context = {"person": person, **history_page(request, person, offset, now)}
         return render(request, f"{DETAIL}#more-history", context)
     influences = person.influences.select_related("opportunity", "opportunity__organisation")
@@ -298,8 +308,8 @@ def frequency_of(request: AuthenticatedRequest, person: Person, now: datetime) -
 @login_required
 def person_create(request: AuthenticatedRequest) -> HttpResponse:
     person = Person()
-    organisation_id = request.GET.get("organisation")
-    if organisation_id and organisation_id.isdigit():
+    organisation_id = id_param(request, "organisation")
+    if organisation_id is not None:
         person.organisation = (
             Organisation.objects.visible_to(request.user).filter(pk=organisation_id).first()
         )
@@ -329,6 +339,7 @@ def person_form(request: AuthenticatedRequest, person: Person) -> HttpResponse:
         request,
         "contacts/person_form.html",
         {"form": form, "emails": emails, "phones": phones, "person": person},
+        status=422 if request.method == "POST" else 200,
     )
 
 

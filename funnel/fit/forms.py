@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from funnel.accounts.models import Team
 from funnel.fit.models import FitCriterion
 from funnel.fit.rules import LIST_ATTRIBUTES
-from funnel.lib.forms import PositionedFormSet, TeamModelForm
+from funnel.lib.forms import ROW_LIMITS, PositionedFormSet, TeamModelForm
 from funnel.lib.i18n import country_name, current_locale
 
 WEIGHTS = [
@@ -146,6 +146,7 @@ def criterion_formset(form: type[CriterionForm]) -> type[CriterionFormSet]:
         can_delete=True,
         can_delete_extra=False,
         can_order=True,
+        **ROW_LIMITS,
     )
     return cast(type[CriterionFormSet], formset)
 

@@ -19,6 +19,7 @@ from funnel.fit.forms import (
     ThresholdForm,
 )
 from funnel.fit.models import FitCriterion
+from funnel.lib.forms import own_copy
 from funnel.lib.http import AuthenticatedRequest
 
 ORGANISATION = "contacts/organisation_detail.html"
@@ -34,7 +35,7 @@ def get_team(request: AuthenticatedRequest) -> Team:
 def ideal_customer(request: AuthenticatedRequest) -> HttpResponse:
     team = get_team(request)
     data = request.POST or None
-    threshold_form = ThresholdForm(data, instance=team)
+    threshold_form = ThresholdForm(data, instance=own_copy(team))
     demographic = DemographicFormSet(data, team=team)
     psychographic = PsychographicFormSet(data, team=team)
     forms: list[ThresholdForm | CriterionFormSet] = [threshold_form, demographic, psychographic]
@@ -59,6 +60,7 @@ def ideal_customer(request: AuthenticatedRequest) -> HttpResponse:
                 poor=Count("pk", filter=Q(fit_score__lt=team.poor_fit_below)),
             ),
         },
+        status=422 if request.method == "POST" else 200,
     )
 
 

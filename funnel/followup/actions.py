@@ -7,17 +7,18 @@ by sync_next_step, so Today and the board can order by an indexed column.
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import User
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from funnel.followup import rules
-from funnel.followup.facts import plan_of, stop_rule_suspects
+from funnel.followup.facts import plan_of, stop_rule_suspects, working_hours_of
 from funnel.followup.models import Anchor, FollowUp, Kind, PostSaleStep, Status
 from funnel.lib.channels import Channel
-from funnel.sales.actions import move_opportunity
+from funnel.lib.refusals import Refused
+from funnel.sales.actions import AlreadyMoved, move_opportunity
 from funnel.sales.facts import sales_cycle
 from funnel.sales.models import OPEN_LEVELS, Activity, Level, LevelChange, Opportunity
 
@@ -26,20 +27,29 @@ SELLING = [Kind.FOLLOW_UP, Kind.REQUEST]
 
 
 def proposed_follow_up(opportunity: Opportunity, *, after: datetime | None = None) -> FollowUp:
-    """The next follow-up as the plan would have it, unsaved: the form starts from it."""
-    plan = plan_of(opportunity)
-    return FollowUp(
+    """The next follow-up as the plan would have it, unsaved: the form starts from it.
+
+    The plan's interval later, in the owner's working hours: a call at 20:53 is followed up
+    on a working morning, not at 20:53.
+    """
+    plan, profile = plan_of(opportunity), opportunity.owner.profile
+    follow_up = FollowUp(
         team=opportunity.team,
         opportunity=opportunity,
         person=opportunity.main_contact,
         assigned_to=opportunity.owner,
         kind=Kind.FOLLOW_UP,
-        due_at=rules.next_follow_up_at(
-            after or timezone.now(), plan, opportunity.owner.profile.zone
-        ),
         channel=plan.channel,
         purpose=_("Follow up"),
     )
+    follow_up.due_at = rules.next_follow_up_at(
+        after or timezone.now(),
+        plan,
+        profile.zone,
+        hours=working_hours_of(profile),
+        minutes=follow_up.minutes,
+    )
+    return follow_up
 
 
 def sync_next_step(opportunity: Opportunity) -> None:
@@ -57,10 +67,37 @@ def sync_next_step(opportunity: Opportunity) -> None:
         opportunity.save(update_fields=["next_step", "next_step_at", "updated"])
 
 
+def claim(follow_up: FollowUp, **changes: object) -> bool:
+    """Change a follow-up only if it is still planned: of two clicks, one claims it."""
+    still_planned = FollowUp.objects.filter(pk=follow_up.pk, status=Status.PLANNED)
+    claimed = still_planned.update(**changes, sequence=F("sequence") + 1, updated=timezone.now())
+    if claimed:
+        for name, value in changes.items():
+            setattr(follow_up, name, value)
+        follow_up.sequence += 1
+    return bool(claimed)
+
+
+def done_already(follow_up: FollowUp) -> Refused:
+    return Refused(
+        _("“%(purpose)s” was already done or cancelled: nothing was changed.")
+        % {"purpose": follow_up.purpose}
+    )
+
+
 @transaction.atomic
 def schedule(*, follow_up: FollowUp) -> FollowUp:
-    """Save a new or changed follow-up; a changed one tells calendars it is a newer version."""
+    """Save a new or changed follow-up; a changed one tells calendars it is a newer version.
+
+    A follow-up done or cancelled meanwhile (another tab) is not brought back to life.
+    """
     if follow_up.pk:
+        if (
+            not FollowUp.objects.select_for_update()
+            .filter(pk=follow_up.pk, status=Status.PLANNED)
+            .exists()
+        ):
+            raise done_already(follow_up)
         follow_up.sequence += 1
     follow_up.save()
     sync_next_step(follow_up.opportunity)
@@ -68,15 +105,13 @@ def schedule(*, follow_up: FollowUp) -> FollowUp:
 
 
 def recovery_time(follow_up: FollowUp) -> datetime:
-    """When to propose a missed follow-up again: the next working day, at its usual time."""
+    """When to propose a missed follow-up again: the next working day, at its usual time if
+    that is within the owner's working hours, else when they start."""
     assert follow_up.due_at is not None
-    zone = follow_up.opportunity.owner.profile.zone
-    now = timezone.now().astimezone(zone)
-    usual = follow_up.due_at.astimezone(zone).time()
-    day = now.date() + timedelta(days=1)
-    while day.weekday() in rules.WEEKEND:
-        day += timedelta(days=1)
-    return datetime.combine(day, usual, zone)
+    profile = follow_up.opportunity.owner.profile
+    usual = follow_up.due_at.astimezone(profile.zone).time()
+    hours = working_hours_of(profile)
+    return rules.recovery_slot(timezone.now(), usual, hours, profile.zone, follow_up.minutes)
 
 
 @transaction.atomic
@@ -93,9 +128,8 @@ def assign(*, opportunity: Opportunity, to: User) -> None:
 
 @transaction.atomic
 def cancel(*, follow_up: FollowUp) -> None:
-    follow_up.status = Status.CANCELLED
-    follow_up.sequence += 1
-    follow_up.save(update_fields=["status", "sequence", "updated"])
+    if not claim(follow_up, status=Status.CANCELLED):
+        raise done_already(follow_up)
     sync_next_step(follow_up.opportunity)
 
 
@@ -130,15 +164,19 @@ def log_activity(
     touch is followed by the next one.
     """
     activity.by = by
-    activity.save()
+    save_once(activity)
     opportunity = activity.opportunity
     if opportunity is None:
         return activity
     done = follow_up or due_follow_up(opportunity, activity.occurred)
-    if done is not None:
-        done.status, done.outcome, done.activity = Status.DONE, activity.outcome, activity
-        done.sequence += 1
-        done.save(update_fields=["status", "outcome", "activity", "sequence", "updated"])
+    changes = {"status": Status.DONE, "outcome": activity.outcome, "activity": activity}
+    if done is not None and not claim(done, **changes):
+        if follow_up is not None:  # its outcome was logged by another click, or it was cancelled
+            raise Refused(
+                _("The outcome of “%(purpose)s” was already logged: nothing was logged twice.")
+                % {"purpose": follow_up.purpose}
+            )
+        done = None  # the step due was carried out meanwhile: this activity is one more
     if activity.kind == Activity.Kind.REQUEST:
         request_follow_up(activity).save()
     if next_follow_up is not None:
@@ -152,6 +190,21 @@ def log_activity(
     if opportunity.owner.profile.stop_automatically:
         apply_stop_rule(opportunity=opportunity, by=by, now=activity.occurred)
     return activity
+
+
+def save_once(activity: Activity) -> None:
+    """Save a new activity; one sent twice (the form's submission token) is refused."""
+    if activity.submission is None:
+        activity.save()
+        return
+    again = Refused(_("This activity was already logged: nothing was logged twice."))
+    if Activity.objects.filter(team=activity.team_id, submission=activity.submission).exists():
+        raise again
+    try:
+        with transaction.atomic():  # a savepoint: the same token saved at the same moment
+            activity.save()
+    except IntegrityError as clash:
+        raise again from clash
 
 
 def automatic_next(
@@ -187,22 +240,25 @@ def request_follow_up(activity: Activity) -> FollowUp:
 
 
 def nurture_touch(opportunity: Opportunity, *, after: datetime) -> FollowUp:
+    """The next low-pressure touch, the nurture interval later, in the owner's working hours."""
     profile = opportunity.owner.profile
-    due = rules.next_follow_up_at(
-        after,
-        rules.Plan(profile.nurture_every_days, Channel.EMAIL, agreed=False),
-        opportunity.owner.profile.zone,
-    )
-    return FollowUp(
+    touch = FollowUp(
         team=opportunity.team,
         opportunity=opportunity,
         person=opportunity.main_contact,
         assigned_to=opportunity.owner,
         kind=Kind.NURTURE,
-        due_at=due,
         channel=Channel.EMAIL,
         purpose=_("Keep in touch: send something useful"),
     )
+    touch.due_at = rules.next_follow_up_at(
+        after,
+        rules.Plan(profile.nurture_every_days, Channel.EMAIL, agreed=False),
+        profile.zone,
+        hours=working_hours_of(profile),
+        minutes=touch.minutes,
+    )
+    return touch
 
 
 def refresh_stop_state(opportunity: Opportunity) -> None:
@@ -247,11 +303,16 @@ def stop_proposal_for(
 
 @transaction.atomic
 def apply_stop_rule(
-    *, opportunity: Opportunity, by: User | None, now: datetime | None = None
+    *,
+    opportunity: Opportunity,
+    by: User | None,
+    now: datetime | None = None,
+    seen_level: str | None = None,
 ) -> LevelChange | None:
     """Close the opportunity as its stop rule proposes, the rule as the reason; else nothing.
 
-    Always reversible: it is a move like any other, and moving back reopens it.
+    Always reversible: it is a move like any other, and moving back reopens it. A second click
+    finds it moved already (sales.actions.AlreadyMoved), as any move does.
     """
     proposal = stop_proposal_for(opportunity, now=now)
     if proposal is None:
@@ -262,6 +323,7 @@ def apply_stop_rule(
         reason=proposal.reason,
         by=by,
         at=max(now or timezone.now(), opportunity.level_changed),
+        seen_level=seen_level,
     )
 
 
@@ -276,8 +338,11 @@ def apply_automatic_stops(user: User, *, now: datetime | None = None) -> int:
     now = now or timezone.now()
     closed = 0
     for opportunity in stop_candidates(user, now=now, limit=50):
-        if apply_stop_rule(opportunity=opportunity, by=user, now=now) is not None:
-            closed += 1
+        try:
+            if apply_stop_rule(opportunity=opportunity, by=user, now=now) is not None:
+                closed += 1
+        except AlreadyMoved:
+            continue  # another tab of theirs got there first
     return closed
 
 

@@ -9,7 +9,7 @@ build machine, seconds for a feed of 5,000 follow-ups; written here it takes abo
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,13 +22,18 @@ from django.utils.crypto import salted_hmac
 from django.utils.http import quote_etag
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from funnel.accounts.models import Profile
 from funnel.followup.models import FollowUp, Status
+from funnel.lib.bounds import YEARS_AHEAD
 from funnel.lib.channels import Channel
 from funnel.prospecting import facts as prospecting
 
 WINDOW = timedelta(days=60)  # how far back the feed reaches
+# How far ahead: as far as a plan may reach (funnel.lib.bounds); a follow-up stored beyond it
+# before the ranges existed would make the feed's time zone span thousands of years.
+PLANS_AHEAD = timedelta(days=366 * YEARS_AHEAD)
 BLOCKS_AHEAD = timedelta(days=182)  # how far ahead prospecting blocks are expanded
 PRODID = "-//Funnel//Follow-ups//EN"
 UTC_ZONES = {"UTC", "Etc/UTC"}  # written as UTC times (…Z), which need no VTIMEZONE
@@ -86,10 +91,10 @@ def installation() -> str:
 def follow_ups_in_feed(user: User, *, now: datetime) -> QuerySet[FollowUp]:
     """The user's follow-ups from 60 days ago on; cancelled ones stay a while, so that
     subscribed calendars learn of the cancellation and drop them."""
-    since = now - WINDOW
+    since, until = now - WINDOW, now + PLANS_AHEAD
     return (
         FollowUp.objects.visible_to(user)
-        .filter(assigned_to=user, due_at__isnull=False)
+        .filter(assigned_to=user, due_at__isnull=False, due_at__lt=until)
         .filter(
             Q(status__in=[Status.PLANNED, Status.DONE], due_at__gte=since)
             | Q(status=Status.CANCELLED, updated__gte=since)
@@ -251,8 +256,23 @@ def invitation_method(follow_up: FollowUp) -> str:
     return "CANCEL" if follow_up.status == Status.CANCELLED else "REQUEST"
 
 
+# What the customer reads as the invitation's title, by channel; the purpose is the user's.
+INVITATION_TITLES: dict[str, str] = {
+    Channel.MEETING: gettext_noop("Meeting with %(name)s"),
+    Channel.PHONE: gettext_noop("Call with %(name)s"),
+    Channel.VIDEO: gettext_noop("Video call with %(name)s"),
+}
+OTHER_INVITATION_TITLE = gettext_noop("Appointment with %(name)s")
+
+
+def invitation_title(channel: str, user_name: str) -> str:
+    """The title written for the customer, "Call with Anna Rossi", in the active language."""
+    return _(INVITATION_TITLES.get(channel, OTHER_INVITATION_TITLE)) % {"name": user_name}
+
+
 def invitation(follow_up: FollowUp, *, fallback_language: str) -> bytes:
-    """One follow-up for the prospect: no internal link, notes or reminder of the user's."""
+    """One follow-up for the prospect: a title written for them, and nothing of the user's own
+    (the purpose, notes, link to the opportunity or reminder)."""
     assert follow_up.due_at is not None, "only a scheduled follow-up can be sent"
     user, person = follow_up.assigned_to, follow_up.person
     zone = user.profile.zone
@@ -266,7 +286,7 @@ def invitation(follow_up: FollowUp, *, fallback_language: str) -> bytes:
             minutes=follow_up.minutes,
             changed=follow_up.updated,
             sequence=follow_up.sequence,
-            summary=f"{follow_up.purpose}{DASH}{follow_up.opportunity.customer_name}",
+            summary=invitation_title(follow_up.channel, name_of(user)),
             description="\n".join(
                 [
                     _("When: %(when)s (%(zone)s)") % {"when": when, "zone": zone.key},
@@ -287,10 +307,13 @@ def invitation(follow_up: FollowUp, *, fallback_language: str) -> bytes:
 
 
 def invitation_filename(follow_up: FollowUp) -> str:
-    """`send-the-revised-proposal-2026-02-10.ics`: the day as the user sees it."""
-    zone = follow_up.assigned_to.profile.zone
-    day = follow_up.due_at.astimezone(zone).date().isoformat() if follow_up.due_at else ""
-    return f"{slugify(follow_up.purpose)[:60] or 'follow-up'}-{day}.ics"
+    """`call-with-anna-rossi-2026-02-10.ics`: the customer sees the file's name too, so it is
+    the invitation's title in their language, never the purpose; the day as the user sees it."""
+    user, due = follow_up.assigned_to, follow_up.due_at
+    day = due.astimezone(user.profile.zone).date().isoformat() if due else ""
+    with translation.override(invitation_language(follow_up, translation.get_language())):
+        title = slugify(invitation_title(follow_up.channel, name_of(user)))[:60]
+    return f"{title or 'follow-up'}-{day}.ics"
 
 
 def name_of(user: User) -> str:
@@ -316,7 +339,7 @@ def span(events: Iterable[Event]) -> tuple[date, date]:
     """Whole years around the events: a zone cut to a few days may hold only its summer time,
     and parsers then get it wrong (vobject reads such a CEST as +01:00)."""
     years = [event.start.year for event in events]
-    return date(min(years), 1, 1), date(max(years) + 2, 1, 1)
+    return date(min(years), 1, 1), date(min(max(years) + 2, MAXYEAR), 1, 1)
 
 
 def serialise(frame: icalendar.Calendar, events: Iterable[Event]) -> bytes:

@@ -6,7 +6,5 @@ from funnel.followup import calendar_views
 
 urlpatterns = [
     path("calendar/<token:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
-    path(
-        "follow-ups/<id:pk>/invite.ics", calendar_views.follow_up_invite, name="follow_up_invite"
-    ),
+    path("follow-ups/<id:pk>/invite.ics", calendar_views.follow_up_invite, name="follow_up_invite"),
 ]

@@ -7,9 +7,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from funnel.accounts.models import Team, TeamOwnedQuerySet
 from funnel.contacts.models import Person
+from funnel.lib import fields
+from funnel.lib.bounds import validate_in_range
 from funnel.lib.channels import Channel
 from funnel.sales.models import Activity, Opportunity
 
@@ -45,7 +48,7 @@ class FollowUp(models.Model):
         null=True,
         blank=True,
         related_name="follow_ups",
-        verbose_name=_("with"),
+        verbose_name=pgettext_lazy("follow-up: the person it is with", "with"),
     )
     # Who does it: the opportunity's owner, or a colleague it was delegated to.
     assigned_to = models.ForeignKey(
@@ -54,9 +57,19 @@ class FollowUp(models.Model):
         related_name="follow_ups",
         verbose_name=_("assigned to"),
     )
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FOLLOW_UP)
+    kind = models.CharField(
+        pgettext_lazy("follow-up: follow-up, request, nurture or after the sale", "kind"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.FOLLOW_UP,
+    )
     # Empty only for a post-sale step that waits for the delivery date.
-    due_at = models.DateTimeField(_("when"), null=True, blank=True)
+    due_at = fields.DateTimeField(
+        pgettext_lazy("follow-up: when it is planned", "when"),
+        null=True,
+        blank=True,
+        validators=[validate_in_range],
+    )
     minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
         default=30,
@@ -73,7 +86,10 @@ class FollowUp(models.Model):
         help_text=_("What new thing you offer this time: news, an idea, an answer."),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+        pgettext_lazy("follow-up: planned, done or cancelled", "status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PLANNED,
     )
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=Activity.Outcome.choices, blank=True
@@ -139,7 +155,7 @@ class PostSaleStep(models.Model):
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="post_sale_steps"
     )
     position = models.PositiveSmallIntegerField(default=0)
-    purpose = models.CharField(_("what"), max_length=200)
+    purpose = models.CharField(pgettext_lazy("post-sale step: what to do", "what"), max_length=200)
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.LETTER
     )

@@ -24,8 +24,11 @@ from funnel.followup.forms import (
     confirming,
 )
 from funnel.followup.models import FollowUp, Kind
+from funnel.lib.forms import own_copy
 from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.listing import list_page
+from funnel.lib.refusals import Refused
+from funnel.sales.actions import AlreadyMoved
 from funnel.sales.models import Level, Opportunity
 from funnel.sales.views import DETAIL, detail_context, get_opportunity
 
@@ -87,7 +90,11 @@ def save(
     if form.is_valid():
         warnings = pest_warnings_for(form.instance)
         if not warnings or form.cleaned_data["confirm"]:
-            actions.schedule(follow_up=form.save(commit=False))
+            try:
+                actions.schedule(follow_up=form.save(commit=False))
+            except Refused as refused:  # done or cancelled in another tab meanwhile
+                messages.warning(request, refused.message)
+                return back(request, opportunity)
             messages.success(
                 request,
                 _("Follow-up planned for %(title)s.") % {"title": opportunity.title},
@@ -105,8 +112,12 @@ def save(
 def follow_up_cancel(request: AuthenticatedRequest, pk: int, follow_up_pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
     follow_up = get_follow_up(opportunity, follow_up_pk)
-    actions.cancel(follow_up=follow_up)
-    messages.success(request, _("Follow-up cancelled: %(purpose)s.") % {"purpose": follow_up})
+    try:
+        actions.cancel(follow_up=follow_up)
+    except Refused as refused:
+        messages.warning(request, refused.message)
+    else:
+        messages.success(request, _("Follow-up cancelled: %(purpose)s.") % {"purpose": follow_up})
     return back(request, opportunity)
 
 
@@ -114,7 +125,7 @@ def follow_up_cancel(request: AuthenticatedRequest, pk: int, follow_up_pk: int) 
 @require_POST
 def plan_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
-    form = PlanForm(request.POST, instance=opportunity)
+    form = PlanForm(request.POST, instance=own_copy(opportunity))
     if not form.is_valid():
         return render(request, DETAIL, detail_context(opportunity, plan_form=form), status=422)
     form.save()
@@ -127,7 +138,16 @@ def plan_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def stop_rule_apply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The one click that confirms a stop rule's proposal (Today, the opportunity's page)."""
     opportunity = get_opportunity(request, pk)
-    change = actions.apply_stop_rule(opportunity=opportunity, by=request.user)
+    seen = request.POST.get("from_level", "")
+    try:
+        change = actions.apply_stop_rule(
+            opportunity=opportunity,
+            by=request.user,
+            seen_level=seen if seen in Level.values else None,
+        )
+    except AlreadyMoved as moved:
+        messages.warning(request, moved.message)
+        return back(request, opportunity)
     if change is None:
         messages.info(request, _("No stop rule applies to %(title)s now.") % {"title": opportunity})
     else:
@@ -143,7 +163,7 @@ def stop_rule_apply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def opportunity_delivery(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
-    form = DeliveryForm(request.POST, instance=opportunity)
+    form = DeliveryForm(request.POST, instance=own_copy(opportunity))
     if not form.is_valid():
         return render(request, DETAIL, detail_context(opportunity, delivery_form=form), status=422)
     actions.set_delivery_date(opportunity=opportunity, delivery_on=form.cleaned_data["delivery_on"])

@@ -16,6 +16,7 @@ from funnel.contacts.models import Organisation
 from funnel.followup.actions import apply_automatic_stops
 from funnel.front.slowdowns import slowdowns_for
 from funnel.goals.facts import goals_for_today
+from funnel.lib import bounds
 from funnel.lib.http import AuthenticatedRequest
 from funnel.prospecting.facts import blocks_for_today
 from funnel.quotes.facts import quotes_for_today
@@ -107,7 +108,7 @@ def report_span(request: AuthenticatedRequest) -> Span:
     period = request.GET.get("period", "")
     known = [choice.value for choice in Period]
     try:
-        day = dt.date.fromisoformat(request.GET.get("on", ""))
+        day = bounds.clamp(dt.date.fromisoformat(request.GET.get("on", "")))
     except ValueError:
         day = timezone.localdate()
     return Span.containing(Period(period) if period in known else Period.WEEK, day)

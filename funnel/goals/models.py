@@ -11,6 +11,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from funnel.lib import fields
+from funnel.lib.bounds import validate_in_range
 
 
 class Metric(models.TextChoices):
@@ -28,6 +32,8 @@ class Period(models.TextChoices):
     QUARTER = "quarter", _("Quarter")
 
 
+# The code of the error for a second goal with the same metric and period.
+TWICE = "goal_twice"
 # Metrics that count things: their targets are whole numbers.
 COUNTED = {Metric.PROSPECTS, Metric.FIRST_MEETINGS, Metric.QUALIFIED, Metric.PROPOSALS}
 
@@ -45,7 +51,11 @@ class Goal(models.Model):
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="goals")
     metric = models.CharField(_("what to count"), max_length=20, choices=Metric.choices)
-    period = models.CharField(_("each"), max_length=10, choices=Period.choices)
+    period = models.CharField(
+        pgettext_lazy("goal: counted each week, month or quarter", "each"),
+        max_length=10,
+        choices=Period.choices,
+    )
     target = models.DecimalField(
         _("target"),
         max_digits=14,
@@ -57,9 +67,10 @@ class Goal(models.Model):
         max_length=200,
         help_text=_("What you give yourself when you reach it: “a dinner out”."),
     )
-    starts_on = models.DateField(
+    starts_on = fields.DateField(
         _("starts on"),
         default=timezone.localdate,
+        validators=[validate_in_range],
         help_text=_("Periods from this one on count in the goal's history."),
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
@@ -75,6 +86,15 @@ class Goal(models.Model):
             models.CheckConstraint(condition=~Q(reward=""), name="goal_reward_not_empty"),
             models.CheckConstraint(condition=Q(metric__in=Metric.values), name="goal_metric_valid"),
             models.CheckConstraint(condition=Q(period__in=Period.values), name="goal_period_valid"),
+            models.UniqueConstraint(
+                fields=["owner", "metric", "period"],
+                name="goal_one_per_metric_and_period",
+                violation_error_code=TWICE,
+                violation_error_message=_(
+                    "You already have a goal counting the same thing over the same period. "
+                    "Change that goal instead, or choose another period."
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["owner", "starts_on"], name="goal_owner_start")]
 

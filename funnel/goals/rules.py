@@ -34,10 +34,25 @@ def add_months(first: date, months: int) -> date:
     return date(first.year + index // 12, index % 12 + 1, 1)
 
 
+# How many finished periods a goal's history shows: a year of weeks, four years of months.
+HISTORY_PERIODS = 52
+
+
+def first_counted(starts_on: date, today: date, period: str) -> date:
+    """The first day of the first period counted: the goal's start, or HISTORY_PERIODS before
+    today's period if it began longer ago (a goal dated in year 1 would count every week)."""
+    current = period_bounds(today, period)[0]
+    if period == WEEK:
+        oldest = current - timedelta(weeks=HISTORY_PERIODS)
+    else:
+        oldest = add_months(current, -HISTORY_PERIODS * MONTHS[period])
+    return max(period_bounds(min(starts_on, today), period)[0], oldest)
+
+
 def span(starts: Iterable[tuple[date, str]], today: date) -> tuple[date, date]:
     """The days to load for periods from each (start, period) up to and including today's."""
     pairs = list(starts)
-    first = min(period_bounds(min(start, today), period)[0] for start, period in pairs)
+    first = min(first_counted(start, today, period) for start, period in pairs)
     last = max(period_bounds(today, period)[1] for _, period in pairs)
     return first, last
 
@@ -84,8 +99,9 @@ def result(
 def history(
     *, starts_on: date, today: date, period: str, totals: Mapping[date, Decimal], target: Decimal
 ) -> list[PeriodResult]:
-    """Every finished period since the goal's start, newest first: met or missed."""
-    start = period_bounds(starts_on, period)[0]
+    """Every finished period since the goal's start (the last HISTORY_PERIODS of them),
+    newest first: met or missed."""
+    start = first_counted(starts_on, today, period)
     current = period_bounds(today, period)[0]
     results = []
     while start < current:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from funnel.goals.facts import goal_cards
 from funnel.goals.forms import GoalForm
 from funnel.goals.models import Goal
+from funnel.lib.forms import save_unless_taken
 from funnel.lib.http import AuthenticatedRequest
 
 PAGE = "goals/goal_list.html"
@@ -39,9 +40,8 @@ def goal_list(request: AuthenticatedRequest) -> HttpResponse:
         form = GoalForm(owner=request.user)
         return render(request, PAGE, page_context(request, form))
     form = GoalForm(request.POST, owner=request.user)
-    if not form.is_valid():
+    if not form.is_valid() or save_unless_taken(form, form.save) is None:
         return render(request, PAGE, page_context(request, form), status=422)
-    form.save()
     messages.success(request, _("Goal set. Claim the reward when you reach it!"))
     return redirect("goals")
 
@@ -51,8 +51,7 @@ def goal_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     goal = get_goal(request, pk)
     form = GoalForm(request.POST or None, instance=goal, owner=request.user)
     if request.method == "POST":
-        if form.is_valid():
-            form.save()
+        if form.is_valid() and save_unless_taken(form, form.save) is not None:
             messages.success(request, _("Goal saved."))
             return redirect("goals")
         return render(request, "goals/goal_form.html", {"form": form, "goal": goal}, status=422)

@@ -8,11 +8,11 @@ reach the database and overflow it (a 500). Ids here have at most 18 digits, whi
 
 from django.urls import register_converter
 
-MAX_ID_DIGITS = 18
+from funnel.lib.bounds import ID_PATTERN
 
 
 class IdConverter:
-    regex = f"[0-9]{{1,{MAX_ID_DIGITS}}}"
+    regex = ID_PATTERN.pattern
 
     def to_python(self, value: str) -> int:
         return int(value)

@@ -1,7 +1,12 @@
-from typing import Any
+import copy
+from collections.abc import Callable
+from typing import Any, TypedDict, TypeVar
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
 
 from funnel.accounts.models import Team
 
@@ -32,6 +37,19 @@ class TeamModelForm(OwnedModelForm):
         super().__init__(*args, owner=team, **kwargs)
 
 
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+def own_copy(instance: ModelT) -> ModelT:
+    """The instance for a form to edit, apart from the one the page shows.
+
+    A ModelForm copies the typed values onto its instance before the model's validators run, so
+    an invalid form leaves them there (an interval of 10^23 days); the rest of the page, drawn
+    from the original, must show what is saved.
+    """
+    return copy.copy(instance)
+
+
 def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
     """Offer only these rows in a model choice field: what this user may pick."""
     field = form.fields[name]
@@ -40,6 +58,18 @@ def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> N
 
 
 BLANK = "—"
+# The most rows a list typed into a form can have (emails, steps, criteria): more than anyone
+# keeps, and few enough that a forged row count (TOTAL_FORMS=10^23) costs nothing to refuse.
+MAX_ROWS = 50
+
+
+class RowLimits(TypedDict):
+    max_num: int
+    absolute_max: int
+    validate_max: bool
+
+
+ROW_LIMITS: RowLimits = {"max_num": MAX_ROWS, "absolute_max": MAX_ROWS, "validate_max": True}
 
 
 def quiet_blank_choices(form: forms.BaseForm) -> None:
@@ -69,3 +99,31 @@ class PositionedFormSet(forms.BaseModelFormSet):
         assert self.model is not None
         self.model._default_manager.bulk_update(moved, ["position"])
         return super().save(commit)
+
+
+Saved = TypeVar("Saved")
+
+
+def save_unless_taken(form: forms.ModelForm, save: Callable[[], Saved]) -> Saved | None:
+    """Run `save` (which writes the form's instance); None, with errors on the form, when the
+    database refuses it for a constraint the form had checked.
+
+    Two requests at once (a double click, two tabs) can both pass the form's check of a unique
+    name before either writes; the second write then fails. Checked again now that the first is
+    saved, the constraint becomes the field error the user would have had, not a 500.
+    """
+    try:
+        with transaction.atomic():
+            return save()
+    except IntegrityError:
+        exclude = form._get_validation_exclusions()  # type: ignore[attr-defined]  # not in stubs
+        try:
+            form.instance.validate_constraints(exclude=exclude)
+            form.instance.validate_unique(exclude=exclude)
+        except ValidationError as taken:
+            form._update_errors(taken)  # type: ignore[attr-defined]  # not in stubs
+        else:
+            form.add_error(
+                None, _("Someone saved a change here at the same moment: nothing was saved.")
+            )
+        return None

@@ -3,14 +3,13 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from funnel.lib.refusals import Refused
 from funnel.prospecting import rules
 from funnel.prospecting.models import Block, BlockOutcome, Outcome
-
-
-class Refused(Exception):
-    """A mark the rules refuse; the message says why, for the user."""
 
 
 @transaction.atomic
@@ -37,21 +36,27 @@ def mark(
     )
     if error:
         raise Refused(error)
+    marked_twice = Refused(_("This block was marked already: nothing was changed."))
     if occurrence.moved:
-        row = BlockOutcome.objects.select_for_update().get(
-            block=block, original_start=occurrence.start
-        )
+        # Its new slot is marked once: a second click finds the outcome there already.
+        row = BlockOutcome.objects.get(block=block, original_start=occurrence.start)
+        unmarked = BlockOutcome.objects.filter(pk=row.pk, moved_outcome="")
+        if not unmarked.update(moved_outcome=outcome, updated=timezone.now()):
+            raise marked_twice
         row.moved_outcome = outcome
-        row.save(update_fields=["moved_outcome", "updated"])
     else:
         moved = outcome == Outcome.MOVED
-        row = BlockOutcome.objects.create(
-            block=block,
-            original_start=occurrence.start,
-            outcome=outcome,
-            moved_start=moved_start if moved else None,
-            moved_end=moved_end if moved else None,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: the same occurrence marked at once
+                row = BlockOutcome.objects.create(
+                    block=block,
+                    original_start=occurrence.start,
+                    outcome=outcome,
+                    moved_start=moved_start if moved else None,
+                    moved_end=moved_end if moved else None,
+                )
+        except IntegrityError as clash:  # block_outcome_once_per_occurrence
+            raise marked_twice from clash
     # The calendar feed's version follows the block's.
     block.save(update_fields=["updated"])
     return row

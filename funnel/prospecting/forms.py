@@ -4,8 +4,10 @@ from typing import Any
 from django import forms
 from django.utils.dates import WEEKDAYS as DAY_NAMES
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from funnel.accounts.models import Team
+from funnel.lib.bounds import validate_in_range
 from funnel.lib.forms import TeamModelForm
 from funnel.prospecting import rules
 from funnel.prospecting.models import Block, Outcome
@@ -24,12 +26,14 @@ class BlockForm(TeamModelForm):
 
     prefix = "block"
     weekdays = forms.MultipleChoiceField(
-        label=_("On"),
+        label=pgettext_lazy("prospecting block: the weekdays it repeats on", "On"),
         choices=[(code, DAY_NAMES[n]) for n, code in enumerate(rules.WEEKDAYS)],
         widget=forms.CheckboxSelectMultiple,
     )
     interval = forms.IntegerField(label=_("Every how many weeks"), min_value=1, max_value=8)
-    until = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=DateInput(), validators=[validate_in_range]
+    )
 
     class Meta:
         model = Block
@@ -62,8 +66,15 @@ class MarkForm(forms.Form):
     """How an ended occurrence went; moving it asks for the new slot in the same week."""
 
     outcome = forms.ChoiceField(label=_("How did it go?"), choices=Outcome.choices)
-    moved_start = forms.DateTimeField(label=_("New start"), required=False, widget=DateTimeInput())
-    moved_end = forms.DateTimeField(label=_("New end"), required=False, widget=DateTimeInput())
+    moved_start = forms.DateTimeField(
+        label=_("New start"),
+        required=False,
+        widget=DateTimeInput(),
+        validators=[validate_in_range],
+    )
+    moved_end = forms.DateTimeField(
+        label=_("New end"), required=False, widget=DateTimeInput(), validators=[validate_in_range]
+    )
 
     def __init__(self, *args: Any, occurrence: rules.Occurrence, **kwargs: Any) -> None:
         kwargs["prefix"] = f"mark-{occurrence.key}"

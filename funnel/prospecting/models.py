@@ -12,8 +12,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from funnel.accounts.models import Team, TeamOwnedQuerySet
+from funnel.lib import fields
+from funnel.lib.bounds import validate_in_range
 from funnel.prospecting import rules
 
 MIN_MINUTES, MAX_MINUTES = 15, 12 * 60
@@ -27,7 +30,9 @@ class Block(models.Model):
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="prospecting_blocks"
     )
     title = models.CharField(_("title"), max_length=100)
-    starts_on = models.DateField(_("from"))
+    starts_on = fields.DateField(
+        pgettext_lazy("prospecting block: its first day", "from"), validators=[validate_in_range]
+    )
     start_time = models.TimeField(_("start time"))
     minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
@@ -72,10 +77,14 @@ class BlockOutcome(models.Model):
     """How one occurrence went, stored once the user marks it."""
 
     block = models.ForeignKey(Block, models.CASCADE, related_name="outcomes")
-    original_start = models.DateTimeField(_("planned start"))
+    original_start = fields.DateTimeField(_("planned start"))
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
-    moved_start = models.DateTimeField(_("moved to"), null=True, blank=True)
-    moved_end = models.DateTimeField(_("moved until"), null=True, blank=True)
+    moved_start = fields.DateTimeField(
+        _("moved to"), null=True, blank=True, validators=[validate_in_range]
+    )
+    moved_end = fields.DateTimeField(
+        _("moved until"), null=True, blank=True, validators=[validate_in_range]
+    )
     # How the new slot of a moved block went (not moved again: it stays in its week).
     moved_outcome = models.CharField(
         _("outcome of the new slot"), max_length=10, choices=Outcome.choices[:3], blank=True

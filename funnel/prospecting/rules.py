@@ -108,10 +108,25 @@ def ended_rule(plan: BlockPlan, at: datetime) -> str:
     return next(line for line in text.splitlines() if line.startswith("RRULE:"))[6:]
 
 
-def parsed(plan: BlockPlan) -> rrule.rrule:
+def parsed(plan: BlockPlan, near: datetime | None = None) -> rrule.rrule:
+    """The rule, starting as late as it can before `near` (local wall time) and still give the
+    same occurrences from there on: expanding it then costs the window asked for, not every
+    week since the block began (a block dated in year 1 took seconds a page)."""
     rule = rrule.rrulestr(plan.rule, dtstart=plan.first, forceset=False)
     assert isinstance(rule, rrule.rrule)
-    return rule
+    parts = rule_parts(plan.rule)
+    if near is None or parts.get("FREQ") != "WEEKLY" or "COUNT" in parts:
+        return rule
+    # Whole multiples of the rule's interval keep its weeks, weekdays and wall time.
+    step = timedelta(weeks=int(parts.get("INTERVAL", "1")))
+    return rule.replace(dtstart=latest_start(plan.first, near - step, step))
+
+
+def latest_start(first: datetime, since: datetime, step: timedelta) -> datetime:
+    """The latest `first + k * step` (k >= 0) at or before `since`."""
+    if first >= since:
+        return first
+    return first + (since - first) // step * step
 
 
 # Occurrences
@@ -123,7 +138,7 @@ def occurrences(plan: BlockPlan, start: datetime, end: datetime) -> list[Occurre
     since = (start - length).astimezone(plan.zone).replace(tzinfo=None)
     until = end.astimezone(plan.zone).replace(tzinfo=None)
     found = []
-    for local in parsed(plan).between(since, until, inc=True):
+    for local in parsed(plan, near=since).between(since, until, inc=True):
         begins = local.replace(tzinfo=plan.zone)
         if begins < end and begins + length > start:
             found.append(Occurrence(plan, begins, begins + length))
@@ -132,7 +147,7 @@ def occurrences(plan: BlockPlan, start: datetime, end: datetime) -> list[Occurre
 
 def is_occurrence(plan: BlockPlan, start: datetime) -> bool:
     local = start.astimezone(plan.zone).replace(tzinfo=None)
-    return bool(parsed(plan).between(local, local, inc=True))
+    return bool(parsed(plan, near=local).between(local, local, inc=True))
 
 
 def with_marks(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from funnel.lib.http import AuthenticatedRequest
+from funnel.lib.refusals import Refused
 from funnel.prospecting import actions, facts, page, rules
 from funnel.prospecting.forms import BlockForm, MarkForm
 from funnel.prospecting.models import Block
@@ -88,7 +89,7 @@ def block_mark(request: AuthenticatedRequest, pk: int, stamp: int) -> HttpRespon
                 moved_start=data.get("moved_start"),
                 moved_end=data.get("moved_end"),
             )
-        except actions.Refused as refused:
+        except Refused as refused:
             form.add_error(None, str(refused))
         else:
             messages.success(request, _("Marked: %(title)s.") % {"title": block})

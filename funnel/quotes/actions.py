@@ -8,18 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from funnel.lib.refusals import Refused
 from funnel.quotes import rules
 from funnel.quotes.models import Quote
 
 Status = Quote.Status
-
-
-class Refused(Exception):
-    """The quote can't do this now; the message says why, and what to do instead."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def check(quote: Quote, action: str, today: date) -> None:
@@ -70,9 +63,14 @@ def decline_quote(*, quote: Quote, today: date) -> Quote:
 
 @transaction.atomic
 def reissue_quote(*, quote: Quote, new: Quote, today: date) -> Quote:
-    """A new sent quote replaces the old one: a late customer re-enters the user's timeline."""
-    check(quote, "reissue", today)
+    """A new sent quote replaces the old one: a late customer re-enters the user's timeline.
+
+    The old quote is claimed first, so of two clicks only one re-issues; the other is refused
+    before anything is written.
+    """
+    change(quote, "reissue", today=today, status=Status.SUPERSEDED)
     new.team_id, new.opportunity_id, new.status = quote.team_id, quote.opportunity_id, Status.SENT
     new.save()
-    change(quote, "reissue", today=today, status=Status.SUPERSEDED, superseded_by=new)
+    Quote.objects.filter(pk=quote.pk).update(superseded_by=new)
+    quote.superseded_by = new
     return new

@@ -6,8 +6,11 @@ from typing import Self
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from funnel.accounts.models import Team, TeamOwnedQuerySet
+from funnel.lib import fields
+from funnel.lib.bounds import validate_in_range
 from funnel.lib.money import CURRENCY_CHOICES
 from funnel.quotes import rules
 from funnel.sales.models import Opportunity
@@ -47,7 +50,7 @@ class QuoteQuerySet(TeamOwnedQuerySet):
 class Quote(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SENT = "sent", _("Sent")
+        SENT = "sent", pgettext_lazy("quote status", "Sent")
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         SUPERSEDED = "superseded", _("Superseded")
@@ -61,10 +64,15 @@ class Quote(models.Model):
     number = models.CharField(_("number"), max_length=40)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
-    sent_on = models.DateField(_("sent on"), null=True, blank=True)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    sent_on = fields.DateField(_("sent on"), null=True, blank=True, validators=[validate_in_range])
+    valid_until = fields.DateField(
+        _("valid until"), null=True, blank=True, validators=[validate_in_range]
+    )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+        pgettext_lazy("quote: draft, sent, accepted…", "status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
     )
     superseded_by = models.ForeignKey(
         "self",

@@ -16,10 +16,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from funnel.lib.forms import save_unless_taken
 from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.listing import list_page
+from funnel.lib.refusals import Refused
 from funnel.quotes import actions, rules
 from funnel.quotes.facts import lines, proposed_reissue, valid_days_of
 from funnel.quotes.forms import QuoteForm
@@ -76,9 +79,13 @@ def quote_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     valid_days = valid_days_of(opportunity.owner)
     sending = "draft" not in request.POST
     form = QuoteForm(request.POST, opportunity=opportunity, valid_days=valid_days, sending=sending)
-    if not form.is_valid():
+    quote = None
+    if form.is_valid():
+        quote = save_unless_taken(
+            form, lambda: actions.create_quote(quote=form.save(commit=False), valid_days=valid_days)
+        )
+    if quote is None:  # a number taken at the same moment is a field error too
         return form_page(request, form, status=422)
-    quote = actions.create_quote(quote=form.save(commit=False), valid_days=valid_days)
     if sending:
         message = _("Quote %(number)s sent, valid until %(date)s.")
     else:
@@ -94,7 +101,7 @@ def act(
     quote = get_quote(request, pk)
     try:
         do(quote)
-    except actions.Refused as refused:
+    except Refused as refused:
         messages.error(request, refused.message)
         if quote.standing(timezone.localdate()).is_expired:
             return reissue_redirect(request, quote)
@@ -163,10 +170,15 @@ def quote_reissue(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return form_page(request, form, quote, status=422)
     try:
-        new = actions.reissue_quote(quote=quote, new=form.save(commit=False), today=today)
-    except actions.Refused as refused:
+        new = save_unless_taken(
+            form,
+            lambda: actions.reissue_quote(quote=quote, new=form.save(commit=False), today=today),
+        )
+    except Refused as refused:  # re-issued by another click or tab already
         messages.error(request, refused.message)
         return back(request, opportunity)
+    if new is None:
+        return form_page(request, form, quote, status=422)
     messages.success(
         request,
         _("Quote %(new)s sent, valid until %(date)s; it replaces %(old)s.")
@@ -183,14 +195,14 @@ def reissue_form(quote: Quote, **kwargs: Any) -> QuoteForm:
 # The list page's filters: (key, label, condition). Expired and expiring soon depend on today.
 def filters(today: date) -> list[tuple[str, str, Q]]:
     return [
-        ("open", _("Open"), Q(status="sent")),
+        ("open", pgettext("quotes", "Open"), Q(status="sent")),
         ("expiring", _("Expiring soon"), expiring_soon_on(today)),
         ("expired", _("Expired"), expired_on(today)),
         ("draft", _("Draft"), Q(status="draft")),
         ("accepted", _("Accepted"), Q(status="accepted")),
         ("declined", _("Declined"), Q(status="declined")),
         ("superseded", _("Superseded"), Q(status="superseded")),
-        ("all", _("All"), Q()),
+        ("all", pgettext("quotes", "All"), Q()),
     ]
 
 

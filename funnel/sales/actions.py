@@ -27,6 +27,22 @@ class GateClosed(ValidationError):
         self.unmet = unmet
 
 
+class AlreadyMoved(ValidationError):
+    """The opportunity is no longer at the level the user saw: another click, tab or colleague
+    moved it first. Nothing was written; the message says where it is now."""
+
+    def __init__(self, opportunity: Opportunity, level: str | None) -> None:
+        if level is None:
+            message = _("%(title)s no longer exists.") % {"title": opportunity.title}
+        else:
+            message = _("%(title)s was already moved to %(level)s.") % {
+                "title": opportunity.title,
+                "level": Level(level).label,
+            }
+        super().__init__(message, code="already_moved")
+        self.level = level
+
+
 @transaction.atomic
 def create_opportunity(
     *, opportunity: Opportunity, by: User | None, at: datetime | None = None
@@ -49,6 +65,7 @@ def move_opportunity(
     reason: str = "",
     override_reason: str = "",
     at: datetime | None = None,
+    seen_level: str | None = None,
 ) -> LevelChange:
     """The only way an opportunity changes level: the move is recorded in its history.
 
@@ -56,11 +73,17 @@ def move_opportunity(
     override reason, kept in the history. Closing as lost or dead needs a reason, kept on the
     opportunity while it stays closed and in the history for good. History only moves forward:
     a move cannot predate the last one.
+
+    One click, one effect: the level changes only if it is still the one the user saw
+    (`seen_level`, else the one read with `opportunity`), by a conditional UPDATE in the same
+    transaction as the history and the follow-ups. Of two identical moves at once, the second
+    finds the level changed and raises AlreadyMoved, having written nothing.
     """
+    seen_level = seen_level or opportunity.level
     if to_level not in Level.values:
         raise ValidationError(_("Unknown funnel level."), code="invalid_level")
-    if to_level == opportunity.level:
-        raise ValidationError(_("The opportunity is already at this level."), code="same_level")
+    if seen_level != opportunity.level or to_level == opportunity.level:
+        raise AlreadyMoved(opportunity, opportunity.level)
     reason = reason.strip()
     if to_level in LEVELS_NEEDING_REASON and not reason:
         raise ValidationError(
@@ -81,21 +104,26 @@ def move_opportunity(
     if unmet and not override_reason:
         raise GateClosed(unmet)
     closing_reason = reason if to_level in LEVELS_NEEDING_REASON else ""
+    still_there = Opportunity.objects.filter(pk=opportunity.pk, level=seen_level)
+    if not still_there.update(
+        level=to_level, level_changed=at, reason=closing_reason, updated=timezone.now()
+    ):
+        now_at = Opportunity.objects.filter(pk=opportunity.pk).values_list("level", flat=True)
+        raise AlreadyMoved(opportunity, now_at.first())
     change = LevelChange.objects.create(
         opportunity=opportunity,
         at=at,
         by=by,
-        from_level=opportunity.level,
+        from_level=seen_level,
         to_level=to_level,
         reason=closing_reason,
         override_reason=override_reason if unmet else "",
     )
-    if opportunity.level == Level.WON:
-        forget_measured_cycle(opportunity.owner_id)  # save() covers moves to won
+    if Level.WON in (seen_level, to_level):
+        forget_measured_cycle(opportunity.owner_id)
     opportunity.level = to_level
     opportunity.level_changed = at
     opportunity.reason = closing_reason
-    opportunity.save(update_fields=["level", "level_changed", "reason", "updated"])
     # Imported here: follow-ups build on sales (funnel.followup imports this module).
     from funnel.followup.actions import after_move
 

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from funnel.fit.templatetags.fit import fit_badge
-from funnel.lib.http import AuthenticatedRequest
+from funnel.lib.http import AuthenticatedRequest, offset_param
 from funnel.lib.money import format_money
 from funnel.sales.agenda import CARD_FIELDS, agenda_settings, priority_slice
 from funnel.sales.allocation import LevelTime, Period, Span, level_times, load_split
@@ -153,10 +153,8 @@ def board_column(request: AuthenticatedRequest, level: str) -> HttpResponse:
     """More cards for one column (the 'show more' button)."""
     if level not in OPEN_LEVELS:
         raise Http404
-    offset = request.GET.get("offset", "0")
-    if not offset.isdigit():
-        raise Http404
+    offset = offset_param(request, "offset") or 0
     settings = agenda_settings(request.user, timezone.now())
-    page, more = cards(column_rows(request, level, settings), settings, int(offset))
+    page, more = cards(column_rows(request, level, settings), settings, offset)
     context = {"level": level, "cards": page, "next_offset": more}
     return render(request, "sales/board.html#more-cards", context)

@@ -10,10 +10,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from funnel.accounts.models import Profile, Team, TeamOwnedQuerySet
 from funnel.contacts.models import Organisation, Person
 from funnel.fit.rules import ranking_weight
+from funnel.lib import fields
+from funnel.lib.bounds import validate_in_range
 from funnel.lib.channels import Channel
 from funnel.lib.money import CURRENCY_CHOICES, format_money
 
@@ -85,16 +88,20 @@ class Opportunity(models.Model):
     level = models.CharField(
         _("funnel level"), max_length=10, choices=Level.choices, default=Level.ABOVE
     )
-    level_changed = models.DateTimeField(_("at this level since"), default=timezone.now)
-    first_contact_on = models.DateField(_("first contact"), default=timezone.localdate)
-    expected_close_on = models.DateField(_("expected close"), null=True, blank=True)
+    level_changed = fields.DateTimeField(_("at this level since"), default=timezone.now)
+    first_contact_on = fields.DateField(
+        _("first contact"), default=timezone.localdate, validators=[validate_in_range]
+    )
+    expected_close_on = fields.DateField(
+        _("expected close"), null=True, blank=True, validators=[validate_in_range]
+    )
     source = models.CharField(
         _("source"), max_length=100, blank=True, help_text=_("Referral, website, event…")
     )
     next_step = models.CharField(
         _("next step"), max_length=200, blank=True, help_text=_("What you will do next, and how.")
     )
-    next_step_at = models.DateTimeField(_("next step due"), null=True, blank=True)
+    next_step_at = fields.DateTimeField(_("next step due"), null=True, blank=True)
     # The follow-up plan (METHOD.md §2.1): empty fields follow the owner's defaults.
     follow_up_every_days = models.PositiveSmallIntegerField(
         _("follow up every (days)"),
@@ -125,9 +132,10 @@ class Opportunity(models.Model):
     # Where the stop rules stand, kept by funnel.followup.actions as outcomes are logged, so
     # Today can find the opportunities a rule fires on without reading their activities.
     attempts_without_answer = models.PositiveSmallIntegerField(default=0, editable=False)
-    progress_at = models.DateTimeField(default=timezone.now, editable=False)
-    delivery_on = models.DateField(
+    progress_at = fields.DateTimeField(default=timezone.now, editable=False)
+    delivery_on = fields.DateField(
         _("delivery date"),
+        validators=[validate_in_range],
         null=True,
         blank=True,
         help_text=_("When the customer gets what they bought: the post-sale steps count from it."),
@@ -248,9 +256,16 @@ class BuyingInfluence(models.Model):
     person = models.ForeignKey(
         Person, models.CASCADE, related_name="influences", verbose_name=_("person")
     )
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    role = models.CharField(
+        pgettext_lazy("buying influence: their part in the decision", "role"),
+        max_length=10,
+        choices=Role.choices,
+    )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.UNKNOWN
+        pgettext_lazy("buying influence: how far you are with them", "status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.UNKNOWN,
     )
     fit_confirmed = models.BooleanField(
         _("fit confirmed"),
@@ -293,18 +308,22 @@ class LevelChange(models.Model):
     """One move of an opportunity between funnel levels; never edited, only added."""
 
     opportunity = models.ForeignKey(Opportunity, models.CASCADE, related_name="level_changes")
-    at = models.DateTimeField(_("when"), default=timezone.now)
+    at = fields.DateTimeField(pgettext_lazy("when it happened", "when"), default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
     )
     from_level = models.CharField(
-        _("from"),
+        pgettext_lazy("level change: the funnel level it left", "from"),
         max_length=10,
         choices=Level.choices,
         blank=True,
         help_text=_("Empty when the opportunity was created."),
     )
-    to_level = models.CharField(_("to"), max_length=10, choices=Level.choices)
+    to_level = models.CharField(
+        pgettext_lazy("level change: the funnel level it reached", "to"),
+        max_length=10,
+        choices=Level.choices,
+    )
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was lost or dead."))
     override_reason = models.TextField(_("override reason"), blank=True)
 
@@ -380,14 +399,25 @@ class Activity(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
     )
-    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices, default=Kind.CALL)
-    occurred = models.DateTimeField(_("when"), default=timezone.now)
+    kind = models.CharField(
+        pgettext_lazy("activity: what kind of contact it was", "what"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.CALL,
+    )
+    occurred = fields.DateTimeField(
+        pgettext_lazy("when it happened", "when"),
+        default=timezone.now,
+        validators=[validate_in_range],
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     minutes = models.PositiveIntegerField(
         _("minutes spent"), default=0, validators=[MaxValueValidator(24 * 60)]
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The token of the form that logged it: the same form sent twice logs once.
+    submission = models.UUIDField(null=True, blank=True, editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = TeamOwnedQuerySet.as_manager()
@@ -409,6 +439,7 @@ class Activity(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=ACTIVITY_KINDS), name="activity_kind_valid"
             ),
+            models.UniqueConstraint(fields=["team", "submission"], name="activity_logged_once"),
         ]
         indexes = [
             models.Index(fields=["team", "-occurred"], name="activity_team_occurred"),

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,18 +11,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from funnel.contacts.models import Organisation, Person
+from funnel.contacts.models import Organisation
 from funnel.fit.actions import fit_of, refresh_fit
 from funnel.followup.actions import log_activity, proposed_follow_up
 from funnel.followup.facts import pest_warnings_for
 from funnel.followup.forms import FollowUpForm, confirming
 from funnel.followup.page import follow_up_context
-from funnel.lib.http import AuthenticatedRequest
+from funnel.lib.forms import own_copy, save_unless_taken
+from funnel.lib.http import AuthenticatedRequest, id_param, offset_param
 from funnel.lib.listing import list_page
+from funnel.lib.refusals import Refused
 from funnel.quotes.page import quotes_context
-from funnel.sales.actions import GateClosed, create_opportunity, move_opportunity
+from funnel.sales.actions import (
+    AlreadyMoved,
+    GateClosed,
+    create_opportunity,
+    move_opportunity,
+)
 from funnel.sales.facts import drift_of, opportunity_facts, sales_cycle
 from funnel.sales.forms import (
     ActivityForm,
@@ -84,9 +94,11 @@ def opportunity_list(request: AuthenticatedRequest) -> HttpResponse:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    filters = [("open", _("Open"), sum(counts.get(lv, 0) for lv in OPEN_LEVELS))]
+    filters = [
+        ("open", pgettext("opportunities", "Open"), sum(counts.get(lv, 0) for lv in OPEN_LEVELS))
+    ]
     filters += [(lv.value, str(lv.label), counts.get(lv.value, 0)) for lv in Level]
-    filters.append(("all", _("All"), sum(counts.values())))
+    filters.append(("all", pgettext("opportunities", "All"), sum(counts.values())))
     return render(
         request,
         "sales/opportunity_list.html",
@@ -105,18 +117,12 @@ def detail_context(
 ) -> dict[str, object]:
     today = timezone.localdate()
     cycle = sales_cycle(opportunity.owner)
-    next_level = NEXT_LEVEL.get(Level(opportunity.level))
     influences = list(opportunity.influences.select_related("person", "person__organisation"))
-    readiness = []
-    if next_level:
-        facts = opportunity_facts(opportunity, influences)
-        readiness = check_move(facts, next_level, today=today, cycle_days=cycle.days)
     return {
         "opportunity": opportunity,
         "now": timezone.now(),
         "cycle": cycle,
-        "next_level": next_level and Level(next_level),
-        "readiness": readiness,
+        **move_context(opportunity, today, influences=influences, cycle_days=cycle.days),
         "unmet": unmet,
         "fit": fit_of(opportunity.organisation) if opportunity.organisation else None,
         "poor_fit_below": opportunity.team.poor_fit_below,
@@ -129,12 +135,34 @@ def detail_context(
         # The two forms folded away are drawn when opened (influence_form, activity_form views).
         "influence_form": forms.get("influence_form"),
         "activity_form": forms.get("activity_form"),
-        "move_form": forms.get("move_form") or MoveForm(opportunity=opportunity),
+        **({"move_form": forms["move_form"]} if "move_form" in forms else {}),
         "next_follow_up_form": forms.get("next_follow_up_form"),
         **follow_up_context(opportunity, cycle_days=cycle.days, **forms),
         **quotes_context(opportunity),
         # Labels translated once for every row's select, not once per option per row.
         "status_choices": [(value, str(label)) for value, label in BuyingInfluence.Status.choices],
+    }
+
+
+def move_context(
+    opportunity: Opportunity,
+    today: date,
+    *,
+    influences: list[BuyingInfluence] | None = None,
+    cycle_days: int | None = None,
+) -> dict[str, object]:
+    """The Move card: the next level down the funnel and what it still needs."""
+    next_level = NEXT_LEVEL.get(Level(opportunity.level))
+    readiness = []
+    if next_level:
+        facts = opportunity_facts(opportunity, influences)
+        cycle_days = cycle_days or sales_cycle(opportunity.owner).days
+        readiness = check_move(facts, next_level, today=today, cycle_days=cycle_days)
+    return {
+        "opportunity": opportunity,
+        "next_level": next_level and Level(next_level),
+        "readiness": readiness,
+        "move_form": MoveForm(opportunity=opportunity),
     }
 
 
@@ -150,12 +178,12 @@ def activity_page(opportunity: Opportunity, offset: int) -> dict[str, object]:
 def opportunity_activities(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Older activities (the log's 'show more'); without htmx, the page they belong to."""
     opportunity = get_opportunity(request, pk)
-    offset = request.GET.get("offset", "")
-    if not offset.isdigit():
-        raise Http404
+    offset = offset_param(request, "offset")
+    if offset is None:
+        raise Http404("Which activities?")
     if not request.htmx:
         return redirect(f"{opportunity.get_absolute_url()}?older={offset}#activities")
-    context = {"opportunity": opportunity, **activity_page(opportunity, int(offset))}
+    context = {"opportunity": opportunity, **activity_page(opportunity, offset)}
     return render(request, f"{DETAIL}#more-activities", context)
 
 
@@ -163,12 +191,12 @@ def opportunity_activities(request: AuthenticatedRequest, pk: int) -> HttpRespon
 def opportunity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
     context = detail_context(opportunity)
-    older = request.GET.get("older", "")  # the activity log's "show more" without htmx
-    if older.isdigit():
-        context.update(activity_page(opportunity, int(older)))
+    older = offset_param(request, "older")  # the activity log's "show more" without htmx
+    if older is not None:
+        context.update(activity_page(opportunity, older))
     # Asked for by the Today page's "Log an activity", a page without script, or a first visit.
     if request.GET.get("log"):
-        context.update(activity_forms(opportunity, request.GET.get("follow_up", "")))
+        context.update(activity_forms(opportunity, id_param(request, "follow_up")))
     if request.GET.get("add") == "influence" or not context["influences"]:
         context["influence_form"] = InfluenceForm(opportunity=opportunity)
     return render(request, DETAIL, context)
@@ -184,14 +212,14 @@ def influence_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def activity_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
-    context = {"opportunity": opportunity, **activity_forms(opportunity, "")}
+    context = {"opportunity": opportunity, **activity_forms(opportunity, None)}
     return render(request, f"{DETAIL}#activity-form", context)
 
 
-def activity_forms(opportunity: Opportunity, follow_up_id: str) -> dict[str, BaseForm]:
+def activity_forms(opportunity: Opportunity, follow_up_id: int | None) -> dict[str, BaseForm]:
     """The activity form, for the follow-up it carries out if any, with the next one planned."""
     planned = opportunity.follow_ups.planned()
-    follow_up = planned.filter(pk=follow_up_id).first() if follow_up_id.isdigit() else None
+    follow_up = planned.filter(pk=follow_up_id).first() if follow_up_id is not None else None
     return {
         "activity_form": ActivityForm(opportunity=opportunity, follow_up=follow_up),
         "next_follow_up_form": FollowUpForm(
@@ -205,36 +233,54 @@ def opportunity_create(request: AuthenticatedRequest) -> HttpResponse:
     profile = request.user.profile
     opportunity = Opportunity(owner=request.user, currency=profile.currency)
     # Links from an organisation's or a person's page pre-fill the customer.
-    initial = {}
-    organisations = Organisation.objects.visible_to(request.user)
-    people = Person.objects.visible_to(request.user)
-    for field, rows in [("organisation", organisations), ("main_contact", people)]:
-        value = request.GET.get(field, "")
-        if value.isdigit() and rows.filter(pk=value).exists():
-            initial[field] = value
     form = NewOpportunityForm(
-        request.POST or None, instance=opportunity, team=profile.team, initial=initial
+        request.POST or None,
+        instance=opportunity,
+        team=profile.team,
+        initial=_customer_asked_for(request),
     )
     if request.method == "POST" and form.is_valid():
         opportunity = create_opportunity(opportunity=form.save(commit=False), by=request.user)
         refresh_customer_fit(opportunity)
         messages.success(request, _("%(title)s is saved.") % {"title": opportunity.title})
         return redirect(opportunity)
-    return render(request, "sales/opportunity_form.html", {"form": form})
+    return _opportunity_form_page(request, form)
 
 
 @login_required
 def opportunity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
-    form = OpportunityForm(request.POST or None, instance=opportunity, team=opportunity.team)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        refresh_customer_fit(opportunity)
-        messages.success(request, _("%(title)s is saved.") % {"title": opportunity.title})
-        return redirect(opportunity)
-    return render(
-        request, "sales/opportunity_form.html", {"form": form, "opportunity": opportunity}
+    form = OpportunityForm(
+        request.POST or None,
+        instance=own_copy(opportunity),
+        team=opportunity.team,
+        initial=_customer_asked_for(request),
     )
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        refresh_customer_fit(saved)
+        messages.success(request, _("%(title)s is saved.") % {"title": saved.title})
+        return redirect(saved)
+    return _opportunity_form_page(request, form, opportunity)
+
+
+def _customer_asked_for(request: AuthenticatedRequest) -> dict[str, int]:
+    """The organisation and main contact in the address: a link from their page, or the form
+    asking for its contact picker again. Only the user's own show: the menus hold no other."""
+    asked = {name: id_param(request, name) for name in ("organisation", "main_contact")}
+    return {name: pk for name, pk in asked.items() if pk is not None}
+
+
+def _opportunity_form_page(
+    request: AuthenticatedRequest, form: BaseForm, opportunity: Opportunity | None = None
+) -> HttpResponse:
+    """The form; when its organisation changes, only the main contact picker (htmx), with
+    the organisation's people first."""
+    template = "sales/opportunity_form.html"
+    if request.htmx.target == "main-contact" and request.method == "GET":
+        template += "#main-contact"
+    status = 422 if request.method == "POST" else 200  # sent, and refused: errors shown
+    return render(request, template, {"form": form, "opportunity": opportunity}, status=status)
 
 
 def refresh_customer_fit(opportunity: Opportunity) -> None:
@@ -244,29 +290,39 @@ def refresh_customer_fit(opportunity: Opportunity) -> None:
 
 
 @login_required
-@require_POST
 def opportunity_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """Move from the opportunity page, or in place from the board and Today (htmx).
+    """Move from the opportunity page (in place with htmx), or from the board and Today, where
+    a move that needs confirming opens a dialog.
 
-    A move with unmet prerequisites comes back listing them, with room for an override reason:
-    on the page, or in a dialog over the board.
+    A move with unmet prerequisites comes back listing them once, with one box for the reason
+    to move anyway. A GET (a bookmarked or reloaded address) shows the opportunity.
     """
     opportunity = get_opportunity(request, pk)
+    if request.method != "POST":
+        return redirect(f"{opportunity.get_absolute_url()}#move")
     form = MoveForm(request.POST, opportunity=opportunity)
     unmet: list[Prerequisite] = []
     if form.is_valid():
+        data = form.cleaned_data
         try:
             move_opportunity(
                 opportunity=opportunity,
-                to_level=form.cleaned_data["to_level"],
-                reason=form.cleaned_data["reason"],
-                override_reason=form.cleaned_data["override_reason"],
+                to_level=data["to_level"],
+                reason=data["reason"],
+                override_reason=data["override_reason"],
+                seen_level=data["from_level"] or None,
                 by=request.user,
             )
-        except GateClosed as exc:
-            unmet = exc.unmet
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except AlreadyMoved as moved:
+            return _already_moved(request, pk, moved)
+        except GateClosed as closed:
+            unmet = closed.unmet
+            if data["confirming"]:
+                form.add_error("override_reason", _("Say why you move it anyway."))
+            else:
+                form = MoveForm(initial={**data, "confirming": True}, opportunity=opportunity)
+        except ValidationError as refused:
+            form.add_error("reason" if refused.code == "reason_required" else None, refused)
         else:
             messages.success(
                 request,
@@ -276,11 +332,33 @@ def opportunity_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             if request.htmx:
                 return HttpResponse(headers={"HX-Refresh": "true"})
             return redirect(opportunity)
+    return _move_refused(request, opportunity, form, unmet)
+
+
+def _move_refused(
+    request: AuthenticatedRequest,
+    opportunity: Opportunity,
+    form: MoveForm,
+    unmet: list[Prerequisite],
+) -> HttpResponse:
+    """The move form again, where the user is: the page's Move card, or the dialog."""
+    if request.htmx and request.htmx.target == "move":
+        context = {**move_context(opportunity, timezone.localdate()), "move_form": form}
+        return render(request, f"{DETAIL}#move", {**context, "unmet": unmet}, status=422)
     if request.htmx:
         to_level = dict(Level.choices).get(request.POST.get("to_level", ""), "")
         context = {"opportunity": opportunity, "form": form, "unmet": unmet, "to_level": to_level}
         return render(request, "sales/move_dialog.html", context, status=422)
     return render(request, DETAIL, detail_context(opportunity, unmet, move_form=form), status=422)
+
+
+def _already_moved(request: AuthenticatedRequest, pk: int, moved: AlreadyMoved) -> HttpResponse:
+    """A second click, another tab or a colleague moved it first: say so, and show where it is
+    now (409: nothing was done)."""
+    messages.warning(request, moved.message)
+    if request.htmx:
+        return HttpResponse(status=409, headers={"HX-Refresh": "true"})
+    return render(request, DETAIL, detail_context(get_opportunity(request, pk)), status=409)
 
 
 @login_required
@@ -318,9 +396,8 @@ def section(
 def influence_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
     form = InfluenceForm(request.POST, opportunity=opportunity)
-    if not form.is_valid():
+    if not form.is_valid() or save_unless_taken(form, form.save) is None:
         return section(request, opportunity, "influences", influence_form=form)
-    form.save()
     return section(request, opportunity, "influences")
 
 
@@ -372,16 +449,33 @@ def activity_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 next_follow_up_form=confirming(next_form),
                 pest_warnings=warnings,
             )
-    log_activity(
-        activity=activity,
-        by=request.user,
-        follow_up=form.cleaned_data["follow_up"],
-        next_follow_up=following,
-    )
+    activity.submission = form.cleaned_data["submission"]
+    try:
+        log_activity(
+            activity=activity,
+            by=request.user,
+            follow_up=form.cleaned_data["follow_up"],
+            next_follow_up=following,
+        )
+    except Refused as refused:  # a second click, or the outcome logged in another tab
+        return _logged(request, opportunity, refused.message, status=409)
+    return _logged(request, opportunity, _("Logged on %(title)s.") % {"title": opportunity.title})
+
+
+def _logged(
+    request: AuthenticatedRequest, opportunity: Opportunity, message: str, status: int = 200
+) -> HttpResponse:
+    """After logging: in place, the log and the follow-up card beside it, which changed too;
+    without htmx, the page at the log. The message says what happened (or why nothing did)."""
     if request.htmx:
-        # In place: the log, and the follow-up card beside it, which changed too.
         context = {**detail_context(opportunity), "swap_out_of_band": True}
+        if status != 200:
+            context["activity_notice"] = message
         parts = [f"{DETAIL}#activities", f"{DETAIL}#follow-up"]
-        return HttpResponse("".join(render_to_string(part, context, request) for part in parts))
-    messages.success(request, _("Logged on %(title)s.") % {"title": opportunity.title})
+        body = "".join(render_to_string(part, context, request) for part in parts)
+        return HttpResponse(body, status=status)
+    if status == 200:
+        messages.success(request, message)
+    else:
+        messages.warning(request, message)
     return redirect(f"{opportunity.get_absolute_url()}#activities")

@@ -63,6 +63,22 @@ document.addEventListener("drop", (event) => {
   });
 });
 
+// A form sent once is not sent again by a second click while its page loads (htmx forms drop
+// a second request by themselves). The server refuses repeats anyway; this spares the wait.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.hasAttribute("hx-post") || form.hasAttribute("hx-get")) return;
+  if (form.dataset.sent) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.sent = "true";
+});
+// Back to a page from the history: its forms can be sent again.
+window.addEventListener("pageshow", () => {
+  document.querySelectorAll("form[data-sent]").forEach((form) => delete form.dataset.sent);
+});
+
 // The calendar address is selected whole on a click, ready to copy (no inline handler: the
 // Content-Security-Policy refuses them).
 document.addEventListener("click", (event) => {
