@@ -779,3 +779,18 @@ def test_the_activity_log_shows_the_latest_first_and_the_rest_on_demand(
 def test_older_activities_of_someone_elses_opportunity_are_not_found(outsider_client, opportunity):
     url = reverse("opportunity_activities", args=[opportunity.pk]) + "?offset=20"
     assert outsider_client.get(url, HTTP_HX_REQUEST="true").status_code == 404
+
+
+@pytest.mark.parametrize("sort", ["close", "-close"])
+def test_opportunities_without_an_expected_close_come_last_either_way(
+    owner_client, make_opportunity, sort
+):
+    """A sort key with an empty part: SQLite and PostgreSQL would put the empties at opposite
+    ends; they come last in both directions on both."""
+    dates = [timezone.localdate() + timedelta(days=d) for d in (30, 10, 20)]
+    for number, day in enumerate([*dates, None, None]):
+        make_opportunity(f"Deal {number}", expected_close_on=day)
+    listing = owner_client.get(reverse("opportunity_list"), {"sort": sort}).context["listing"]
+    closes = [o.expected_close_on for o in listing.page]
+    assert closes[3:] == [None, None]
+    assert closes[:3] == sorted(dates, reverse=sort.startswith("-"))

@@ -4,13 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from operator import attrgetter
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Count, F, Func, OuterRef, QuerySet, Subquery
-from django.db.models.expressions import OrderBy
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +27,7 @@ from funnel.followup.rules import is_missed
 from funnel.lib.channels import Channel
 from funnel.lib.forms import save_unless_taken
 from funnel.lib.http import AuthenticatedRequest, id_param, offset_param
-from funnel.lib.listing import list_page
+from funnel.lib.listing import UnknownLast, list_page
 from funnel.sales.facts import sales_cycle
 from funnel.sales.models import Activity, Level, Opportunity, forget_measured_cycle
 
@@ -37,18 +35,6 @@ from funnel.sales.models import Activity, Level, Opportunity, forget_measured_cy
 def get_organisation(request: AuthenticatedRequest, pk: int) -> Organisation:
     organisations = Organisation.objects.visible_to(request.user).select_related("team")
     return get_object_or_404(organisations, pk=pk)
-
-
-class UnknownLast(Func):
-    """Sort by a field with the rows that have no value last, whichever the direction."""
-
-    template = "%(expressions)s"
-
-    def asc(self, **kwargs: Any) -> OrderBy:
-        return super().asc(nulls_last=True)
-
-    def desc(self, **kwargs: Any) -> OrderBy:
-        return super().desc(nulls_last=True)
 
 
 def get_person(request: AuthenticatedRequest, pk: int) -> Person:

@@ -3,13 +3,27 @@
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Func, Q, QuerySet
 from django.db.models.expressions import BaseExpression, OrderBy
 from django.http import HttpRequest
 
 PAGE_SIZE = 25
+
+
+class UnknownLast(Func):
+    """Sort by a field with the rows that have no value last, whichever the direction, on every
+    database (SQLite puts NULL first going up, PostgreSQL last)."""
+
+    template = "%(expressions)s"
+
+    def asc(self, **kwargs: Any) -> OrderBy:
+        return super().asc(nulls_last=True)
+
+    def desc(self, **kwargs: Any) -> OrderBy:
+        return super().desc(nulls_last=True)
 
 
 @dataclass

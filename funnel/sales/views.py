@@ -22,7 +22,7 @@ from funnel.followup.forms import FollowUpForm, confirming
 from funnel.followup.page import follow_up_context
 from funnel.lib.forms import own_copy, save_unless_taken
 from funnel.lib.http import AuthenticatedRequest, id_param, offset_param
-from funnel.lib.listing import list_page
+from funnel.lib.listing import UnknownLast, list_page
 from funnel.lib.refusals import Refused
 from funnel.quotes.page import quotes_context
 from funnel.sales.actions import (
@@ -83,7 +83,7 @@ def opportunity_list(request: AuthenticatedRequest) -> HttpResponse:
             "organisation": Lower("organisation__name"),
             "value": "value",
             "level": LEVEL_ORDER,
-            "close": "expected_close_on",
+            "close": UnknownLast("expected_close_on"),
             "updated": "updated",
         },
         default_sort="-updated",
