@@ -13,6 +13,7 @@ from django.urls import reverse
 from funnel.contacts.models import Organisation, Person
 from funnel.sales.forms import LongSelect
 from funnel.sales.models import Opportunity
+from tests.test_opportunities import opportunity_data
 
 CREATE = reverse("opportunity_create")
 PICKER = {"HX-Request": "true", "HX-Target": "main-contact"}
@@ -20,21 +21,6 @@ PICKER = {"HX-Request": "true", "HX-Target": "main-contact"}
 
 def edit_url(opportunity: Opportunity) -> str:
     return reverse("opportunity_edit", args=[opportunity.pk])
-
-
-def form_data(**overrides: object) -> dict[str, object]:
-    data = {
-        "title": "Warehouse automation",
-        "organisation": "",
-        "main_contact": "",
-        "value": "25000",
-        "currency": "EUR",
-        "level": "above",
-        "first_contact_on": "2026-03-02",
-        "expected_close_on": "2026-06-30",
-        "source": "Referral",
-    }
-    return {**data, **overrides}
 
 
 def menu(html: str) -> list[str]:
@@ -201,7 +187,7 @@ def test_the_picker_costs_as_many_queries_for_300_people_as_for_3(
 def test_a_contact_at_another_organisation_is_refused_naming_both_and_nothing_is_lost(
     owner_client, organisation, marco
 ):
-    data = form_data(organisation=str(organisation.pk), main_contact=str(marco.pk))
+    data = opportunity_data(organisation=str(organisation.pk), main_contact=str(marco.pk))
     response = owner_client.post(CREATE, data)
     assert response.status_code == 422
     assert response.context["form"].errors["main_contact"] == [
@@ -215,7 +201,7 @@ def test_a_contact_at_another_organisation_is_refused_naming_both_and_nothing_is
 def test_without_script_the_refused_form_lists_the_chosen_organisations_people_first(
     owner_client, organisation, person, marco
 ):
-    data = form_data(organisation=str(organisation.pk), main_contact=str(marco.pk))
+    data = opportunity_data(organisation=str(organisation.pk), main_contact=str(marco.pk))
     response = owner_client.post(CREATE, data)
     assert menu(response.text)[1:3] == [
         "[People at Ferretti Arredamenti]",
@@ -227,7 +213,7 @@ def test_without_script_the_refused_form_lists_the_chosen_organisations_people_f
 def test_a_contact_without_an_organisation_cannot_speak_for_one(
     owner_client, organisation, freelancer
 ):
-    data = form_data(organisation=str(organisation.pk), main_contact=str(freelancer.pk))
+    data = opportunity_data(organisation=str(organisation.pk), main_contact=str(freelancer.pk))
     response = owner_client.post(CREATE, data)
     assert response.context["form"].errors["main_contact"] == [
         "Paolo Freelance has no organisation on their page, so cannot be the main contact for "
@@ -238,14 +224,16 @@ def test_a_contact_without_an_organisation_cannot_speak_for_one(
 
 
 def test_a_contact_of_the_organisation_is_accepted(owner_client, organisation, person):
-    data = form_data(organisation=str(organisation.pk), main_contact=str(person.pk))
+    data = opportunity_data(organisation=str(organisation.pk), main_contact=str(person.pk))
     assert owner_client.post(CREATE, data).status_code == 302
     saved = Opportunity.objects.get()
     assert (saved.organisation, saved.main_contact) == (organisation, person)
 
 
 def test_a_contact_alone_brings_their_organisation_as_the_customer(owner_client, person):
-    assert owner_client.post(CREATE, form_data(main_contact=str(person.pk))).status_code == 302
+    assert (
+        owner_client.post(CREATE, opportunity_data(main_contact=str(person.pk))).status_code == 302
+    )
     saved = Opportunity.objects.get()
     assert (saved.organisation, saved.customer_name) == (
         person.organisation,
@@ -254,14 +242,17 @@ def test_a_contact_alone_brings_their_organisation_as_the_customer(owner_client,
 
 
 def test_a_private_customer_without_an_organisation_stays_one(owner_client, freelancer):
-    assert owner_client.post(CREATE, form_data(main_contact=str(freelancer.pk))).status_code == 302
+    assert (
+        owner_client.post(CREATE, opportunity_data(main_contact=str(freelancer.pk))).status_code
+        == 302
+    )
     assert Opportunity.objects.get().organisation is None
 
 
 def test_editing_into_another_organisation_without_changing_the_contact_is_refused(
     owner_client, opportunity, bianchi
 ):
-    data = form_data(
+    data = opportunity_data(
         title="Operations review",
         organisation=str(bianchi.pk),
         main_contact=str(opportunity.main_contact_id),
@@ -278,7 +269,7 @@ def test_editing_into_another_organisation_without_changing_the_contact_is_refus
 def test_an_outsider_gets_404_when_saving_someone_elses_opportunity(
     outsider_client, opportunity, outsider_organisation
 ):
-    data = form_data(organisation=str(outsider_organisation.pk))
+    data = opportunity_data(organisation=str(outsider_organisation.pk))
     assert outsider_client.post(edit_url(opportunity), data).status_code == 404
 
 

@@ -60,6 +60,27 @@ def at_once(user: User, send: Callable[[Client], HttpResponse], count: int = AT_
     return Counter(statuses)
 
 
+def a_call_due(opportunity: Opportunity) -> FollowUp:
+    return FollowUp.objects.create(
+        team=opportunity.team,
+        opportunity=opportunity,
+        assigned_to=opportunity.owner,
+        due_at=timezone.now() - dt.timedelta(hours=1),
+        purpose="Call to qualify",
+    )
+
+
+def its_outcome(follow_up: FollowUp, outcome: str) -> dict[str, str]:
+    """The activity form, sent to log what came of the follow-up."""
+    return {
+        "activity-kind": "call",
+        "activity-occurred": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "activity-outcome": outcome,
+        "activity-minutes": "5",
+        "activity-follow_up": str(follow_up.pk),
+    }
+
+
 def test_ten_identical_moves_to_won_give_exactly_one_win(owner, make_opportunity):
     deal = make_opportunity("Showroom", level=Level.BEST_FEW, value=8000)
     move = reverse("opportunity_move", args=[deal.pk])
@@ -103,21 +124,9 @@ def test_a_stop_rule_applied_twice_at_once_closes_once(owner, make_opportunity):
 
 
 def test_the_outcome_of_a_follow_up_logged_twice_at_once_is_logged_once(owner, opportunity):
-    follow_up = FollowUp.objects.create(
-        team=opportunity.team,
-        opportunity=opportunity,
-        assigned_to=owner,
-        due_at=timezone.now() - dt.timedelta(hours=1),
-        purpose="Call to qualify",
-    )
+    follow_up = a_call_due(opportunity)
     log = reverse("activity_add", args=[opportunity.pk])
-    data = {
-        "activity-kind": "call",
-        "activity-occurred": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "activity-outcome": "no_answer",
-        "activity-minutes": "5",
-        "activity-follow_up": str(follow_up.pk),
-    }
+    data = its_outcome(follow_up, "no_answer")
 
     statuses = at_once(owner, lambda client: client.post(log, data))
 
@@ -275,22 +284,10 @@ def test_the_default_steps_after_a_sale_restored_twice_at_once_are_there_once(ow
 def test_a_follow_up_cancelled_while_its_outcome_is_logged_stays_done_or_cancelled(
     owner, opportunity
 ):
-    follow_up = FollowUp.objects.create(
-        team=opportunity.team,
-        opportunity=opportunity,
-        assigned_to=owner,
-        due_at=timezone.now() - dt.timedelta(hours=1),
-        purpose="Call to qualify",
-    )
+    follow_up = a_call_due(opportunity)
     cancel = reverse("follow_up_cancel", args=[opportunity.pk, follow_up.pk])
     log = reverse("activity_add", args=[opportunity.pk])
-    data = {
-        "activity-kind": "call",
-        "activity-occurred": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "activity-outcome": "reached",
-        "activity-minutes": "5",
-        "activity-follow_up": str(follow_up.pk),
-    }
+    data = its_outcome(follow_up, "reached")
     turns = iter([True, False] * AT_ONCE)
     lock = threading.Lock()
 
