@@ -80,7 +80,7 @@ class WeekdaysField(forms.MultipleChoiceField):
     """Days of the week as checkboxes, stored as ISO weekday digits: "12345" is Monday to
     Friday."""
 
-    widget = forms.CheckboxSelectMultiple
+    widget = forms.CheckboxSelectMultiple(attrs={"class": "weekdays"})
 
     def __init__(self, **kwargs: Any) -> None:
         days = [(str(number + 1), WEEKDAYS[number]) for number in range(7)]

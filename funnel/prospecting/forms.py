@@ -28,7 +28,8 @@ class BlockForm(TeamModelForm):
     weekdays = forms.MultipleChoiceField(
         label=pgettext_lazy("prospecting block: the weekdays it repeats on", "On"),
         choices=[(code, DAY_NAMES[n]) for n, code in enumerate(rules.WEEKDAYS)],
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "weekdays"}),
+        label_suffix="",  # a legend, written like the labels of the other fields
     )
     interval = forms.IntegerField(label=_("Every how many weeks"), min_value=1, max_value=8)
     until = forms.DateField(
