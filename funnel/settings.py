@@ -82,7 +82,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
-            "builtins": ["django.templatetags.i18n", "funnel.front.templatetags.funnel"],
+            # l10n for |unlocalize: ids and offsets in addresses must never read "1,742".
+            "builtins": [
+                "django.templatetags.i18n",
+                "django.templatetags.l10n",
+                "funnel.front.templatetags.funnel",
+            ],
         },
     }
 ]

@@ -31,3 +31,27 @@ def test_a_nul_byte_in_an_address_is_a_bad_request(owner_client, path):
     """PostgreSQL can't take one in a query: refused before any view, signed in or not."""
     assert Client().get(path).status_code == 400
     assert owner_client.get(path).status_code == 400
+
+
+@pytest.mark.django_db
+def test_ids_in_links_have_no_thousands_separator(owner, owner_client, person):
+    """Numbers are shown as 1,742 for reading; in an address that is no id (the link 404s)."""
+    from funnel.contacts.models import Organisation
+    from funnel.sales.actions import create_opportunity
+    from funnel.sales.models import Opportunity
+
+    big = Organisation.objects.create(pk=1023, team=owner.profile.team, name="Big Ltd")
+    deal = create_opportunity(
+        opportunity=Opportunity(
+            pk=2048, team=big.team, owner=owner, title="Big deal", organisation=big, currency="EUR"
+        ),
+        by=owner,
+    )
+    follow_up = deal.follow_ups.create(
+        pk=1742, team=big.team, assigned_to=owner, due_at=deal.created, purpose="Call"
+    )
+
+    assert "?organisation=1023" in owner_client.get(big.get_absolute_url()).text
+    assert "follow_up=1742" in owner_client.get("/today/").text
+    page = owner_client.get(deal.get_absolute_url(), {"log": "1", "follow_up": follow_up.pk})
+    assert page.status_code == 200 and page.context["activity_form"]["follow_up"].value() == 1742
