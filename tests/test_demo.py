@@ -67,6 +67,11 @@ def demo(django_db_setup, django_db_blocker):
             seconds = time.perf_counter() - start
         yield Built(summary, seconds, len(queries))
         transaction.set_rollback(True)
+    # After the browser tests this fixture's connection is not the one the test run closes (the
+    # connection follows the async context Playwright leaves behind): close it, or PostgreSQL
+    # can't drop the test database at the end.
+    with django_db_blocker.unblock():
+        connection.close()
 
 
 @pytest.mark.django_db
