@@ -1,4 +1,5 @@
-"""The `funnel` command: serve, demo, createuser, and `manage` for any Django command.
+"""The `funnel` command: serve, demo, createuser, agenda, stop-rules, and `manage` for any
+Django command.
 
 Configuration errors and unreachable databases end in one line on stderr, never a traceback.
 """
@@ -19,7 +20,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-funnel"
-ITEMS_PER_GROUP = 5  # as on the Today page (funnel.sales.agenda.ITEMS_PER_GROUP)
+ITEMS_PER_GROUP = 5  # as on the Today page (funnel.today.agenda.ITEMS_PER_GROUP)
 
 
 class CommandError(Exception):
@@ -226,14 +227,33 @@ def cmd_createuser(args: argparse.Namespace) -> None:
     print(f"Created {kind} {args.username}.")
 
 
+def use_database() -> None:
+    """Connect, and say in one line when the database is unreachable or not set up yet.
+
+    Unlike serve and demo, the quick commands don't migrate: checking the migrations costs more
+    than answering.
+    """
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM accounts_profile WHERE 1 = 0")
+    except DatabaseError as exc:
+        database = connection.settings_dict.get("NAME")
+        raise CommandError(
+            f"the database {database} is not set up: run 'funnel manage migrate' "
+            "(funnel serve does it when it starts)"
+        ) from exc
+
+
 def cmd_agenda(args: argparse.Namespace) -> None:
     setup_django()
-    migrate()
+    use_database()
     import json
 
     from django.utils import timezone, translation
 
-    from funnel.sales.agenda import agenda_for, agenda_payload
+    from funnel.today.agenda import agenda_for, agenda_payload
 
     user = pick_user(args.user)
     profile = user.profile
@@ -248,6 +268,31 @@ def cmd_agenda(args: argparse.Namespace) -> None:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print(agenda_text(payload))
+
+
+def cmd_stop_rules(args: argparse.Namespace) -> None:
+    """Close what the stop rules propose, for each user who chose automatic stop rules."""
+    setup_django()
+    use_database()
+    import json
+
+    from django.contrib.auth import get_user_model
+
+    from funnel.followup.actions import apply_automatic_stops
+
+    if args.user:
+        users = [pick_user(args.user)]
+    else:
+        chosen = get_user_model().objects.filter(profile__stop_automatically=True)
+        users = list(chosen.select_related("profile").order_by("pk"))
+    closed = {user.get_username(): apply_automatic_stops(user) for user in users}
+    if args.json:
+        print(json.dumps({"closed": closed}, indent=2))
+        return
+    for username, count in closed.items():
+        if count:
+            print(f"{username}: closed {count} opportunit{'y' if count == 1 else 'ies'}")
+    print(f"Stop rules checked for {len(closed)} user(s) with automatic stop rules.")
 
 
 def pick_user(username: str | None):  # type: ignore[no-untyped-def]  # User needs Django set up
@@ -273,7 +318,7 @@ def pick_user(username: str | None):  # type: ignore[no-untyped-def]  # User nee
 def agenda_text(payload: dict[str, Any]) -> str:
     from django.utils.translation import gettext as _
 
-    from funnel.sales.priorities import Group
+    from funnel.today.priorities import Group
 
     lines = [_("What to do on %(date)s, in order:") % {"date": payload["date"]}]
     items = payload["items"]
@@ -384,6 +429,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"every item, not just the first {ITEMS_PER_GROUP} of each group",
     )
+
+    stop_rules = add(
+        "stop-rules",
+        cmd_stop_rules,
+        "Close the opportunities whose stop rule fired, for users who chose automatic stop "
+        "rules (run it from cron, e.g. hourly; pages only propose).",
+    )
+    stop_rules.add_argument("--user", help="only this user (default: every such user)")
+    stop_rules.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     manage = add(
         "manage", cmd_manage, "Run any Django management command, e.g. 'funnel manage migrate'."

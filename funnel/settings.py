@@ -6,10 +6,15 @@
 import datetime as dt
 from pathlib import Path
 
+import django_stubs_ext
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from funnel.lib import config
+
+# Django's generic classes take their type arguments at run time too (ModelAdmin[Opportunity]),
+# as django-stubs declares them, so the code can be checked with mypy --strict.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = config.data_dir()
@@ -28,6 +33,7 @@ INSTALLED_APPS = [
     "funnel.quotes",
     "funnel.goals",
     "funnel.prospecting",
+    "funnel.today",
     "funnel.front",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -6,12 +6,10 @@ from funnel.lib import converters
 converters.register()  # before the apps' patterns, which use them
 
 urlpatterns = [
+    path("", include("funnel.today.urls")),
     path("", include("funnel.front.urls")),
     path("", include("funnel.accounts.urls")),
-    path("", include("funnel.contacts.urls")),
-    path("", include("funnel.sales.urls")),
     path("", include("funnel.fit.urls")),
-    path("", include("funnel.followup.urls")),
     path("", include("funnel.followup.calendar_urls")),
     path("", include("funnel.quotes.urls")),
     path("", include("funnel.goals.urls")),

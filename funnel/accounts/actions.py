@@ -1,5 +1,7 @@
 """Writes that touch several account models, each one atomic."""
 
+from typing import Protocol
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -7,8 +9,21 @@ from django.db import transaction
 from django.utils import translation
 
 from funnel.accounts.models import Membership, Profile, Team
-from funnel.fit.actions import create_default_criteria
-from funnel.followup.actions import create_default_post_sale_steps
+
+
+class NewUserSetup(Protocol):
+    def __call__(self, *, user: User) -> None: ...
+
+
+# What a new user starts with besides their team and profile: the apps built on accounts add
+# theirs when Django is ready (funnel.fit.apps: a starting ideal customer; funnel.followup.apps:
+# the default steps after a sale). Each runs in create_user's transaction, in the user's language.
+NEW_USER_SETUP: list[NewUserSetup] = []
+
+
+def set_up_new_users_with(setup: NewUserSetup) -> None:
+    if setup not in NEW_USER_SETUP:
+        NEW_USER_SETUP.append(setup)
 
 
 @transaction.atomic
@@ -24,7 +39,7 @@ def create_user(
     currency: str | None = None,
     superuser: bool = False,
 ) -> User:
-    """A user with their personal team, profile and a starting ideal customer profile.
+    """A user with their personal team and profile, and what each app starts them with.
 
     Time zone and currency default to the server's (FUNNEL_TIME_ZONE, FUNNEL_CURRENCY).
     """
@@ -39,7 +54,6 @@ def create_user(
     )
     team = Team.objects.create(name=user.get_full_name() or username)
     Membership.objects.create(team=team, user=user, role=Membership.Role.OWNER)
-    create_default_criteria(team=team)
     Profile.objects.create(
         user=user,
         team=team,
@@ -48,5 +62,6 @@ def create_user(
         currency=currency or settings.DEFAULT_CURRENCY,
     )
     with translation.override(language or translation.get_language()):
-        create_default_post_sale_steps(owner=user)
+        for setup in NEW_USER_SETUP:
+            setup(user=user)
     return user

@@ -1,13 +1,9 @@
 import zoneinfo
 from datetime import time
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.models import User
-from django.core.validators import MaxValueValidator, MinValueValidator
-from django.forms import modelformset_factory
-from django.http import QueryDict
 from django.utils import formats
 from django.utils.dates import WEEKDAYS
 from django.utils.functional import Promise
@@ -15,9 +11,7 @@ from django.utils.translation import get_language_info, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from funnel.accounts.models import Profile
-from funnel.fit.forms import OrderInput
-from funnel.followup.models import Anchor, PostSaleStep
-from funnel.lib.forms import ROW_LIMITS, PositionedFormSet
+from funnel.lib.forms import limit_numbers
 
 Text = str | Promise
 
@@ -36,20 +30,7 @@ def language_choices() -> list[tuple[str, str]]:
     return [("", _("Same as my browser")), *own_names]
 
 
-def limit_numbers(form: forms.ModelForm) -> None:
-    """Let the browser know a number field's range, from the model field's validators."""
-    model = form._meta.model
-    for name, field in form.fields.items():
-        if not isinstance(field, forms.IntegerField):
-            continue
-        for validator in model._meta.get_field(name).validators:
-            if isinstance(validator, MinValueValidator):
-                field.widget.attrs["min"] = validator.limit_value
-            elif isinstance(validator, MaxValueValidator):
-                field.widget.attrs["max"] = validator.limit_value
-
-
-class ProfileForm(forms.ModelForm):
+class ProfileForm(forms.ModelForm[Profile]):
     language = forms.ChoiceField(
         label=_("Language"),
         choices=language_choices,
@@ -93,8 +74,8 @@ class WeekdaysField(forms.MultipleChoiceField):
         return "".join(sorted(super().clean(value)))
 
 
-class FollowUpDefaultsForm(forms.ModelForm):
-    """The follow-up defaults every opportunity starts from (METHOD.md §2), in groups."""
+class FollowUpDefaultsForm(forms.ModelForm[Profile]):
+    """The follow-up defaults every opportunity starts from (docs/method.md §2), in groups."""
 
     prefix = "follow_up"
     working_days = WeekdaysField(
@@ -256,8 +237,8 @@ def on_a_quarter_hour(moment: time) -> time:
 TIME_SHARES = ["time_above_percent", "time_in_percent", "time_best_few_percent"]
 
 
-class ProspectingForm(forms.ModelForm):
-    """Shares of selling time per funnel level (METHOD.md §1) and how long quotes are valid."""
+class ProspectingForm(forms.ModelForm[Profile]):
+    """Shares of selling time per funnel level (docs/method.md §1) and how long quotes are valid."""
 
     prefix = "prospecting"
 
@@ -296,51 +277,3 @@ class ProspectingForm(forms.ModelForm):
 
     def shares(self) -> list[forms.BoundField]:
         return [self[name] for name in TIME_SHARES]
-
-
-class PostSaleStepForm(forms.ModelForm):
-    """One step of the user's after-the-sale sequence; the owner comes from the view."""
-
-    class Meta:
-        model = PostSaleStep
-        fields = ["purpose", "channel", "anchor", "days_after"]
-        error_messages = {
-            "purpose": {"required": _("Say what to do, such as “Send a thank-you card”.")},
-        }
-
-    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.instance.owner = owner
-        # A new step starts from the sale; an untouched blank row is still left out.
-        self.fields["anchor"].choices = Anchor.choices  # type: ignore[attr-defined]
-        self.initial["anchor"] = self.initial.get("anchor") or Anchor.WON
-        limit_numbers(self)
-
-
-class StepFormSet(PositionedFormSet):
-    """The user's own steps, saved in the order they give; anyone else's are ignored."""
-
-    ordering_widget = OrderInput
-
-    def __init__(self, data: QueryDict | None = None, *, owner: User) -> None:
-        self.owner = owner
-        steps = PostSaleStep.objects.filter(owner=owner).order_by("position", "pk")
-        super().__init__(data, queryset=steps, prefix="steps")
-
-    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {"owner": self.owner}
-
-
-PostSaleStepFormSet = cast(
-    type[StepFormSet],
-    modelformset_factory(
-        PostSaleStep,
-        form=PostSaleStepForm,
-        formset=StepFormSet,
-        extra=1,
-        can_delete=True,
-        can_delete_extra=False,
-        can_order=True,
-        **ROW_LIMITS,
-    ),
-)

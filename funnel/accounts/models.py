@@ -8,7 +8,7 @@ not rewriting queries.
 import secrets
 import zoneinfo
 from datetime import time
-from typing import Self
+from typing import Self, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -119,7 +119,7 @@ class Profile(models.Model):
         ),
     )
 
-    # Follow-up defaults (METHOD.md §2): each opportunity's plan may override the first four.
+    # Follow-up defaults (docs/method.md §2): each opportunity's plan may override the first four.
     follow_up_every_days = models.PositiveSmallIntegerField(
         _("follow up every (days)"),
         default=7,
@@ -182,7 +182,7 @@ class Profile(models.Model):
         help_text=_("ISO weekday numbers, Monday 1: 12345 is Monday to Friday."),
     )
 
-    # Prospecting (METHOD.md §1 and §4): how long a quote is valid, and the share of selling
+    # Prospecting (docs/method.md §1 and §4): how long a quote is valid, and the share of selling
     # time each funnel level should get (they add up to 100).
     quote_valid_days = models.PositiveSmallIntegerField(
         _("quotes are valid for (days)"),
@@ -202,12 +202,6 @@ class Profile(models.Model):
     time_best_few_percent = models.PositiveSmallIntegerField(
         _("time on the Best few (%)"), default=33, validators=[MaxValueValidator(100)]
     )
-
-    # The cycle measured from won deals, kept for the day: measuring reads every won deal.
-    # funnel.sales.facts.sales_cycle fills it; forget_measured_cycle empties it when one changes.
-    measured_cycle_on = models.DateField(null=True, blank=True, editable=False)
-    measured_cycle_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    measured_cycle_deals = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("profile")
@@ -247,7 +241,10 @@ class Profile(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
-class TeamOwnedQuerySet(models.QuerySet):
+OwnedModel = TypeVar("OwnedModel", bound=models.Model)
+
+
+class TeamOwnedQuerySet(models.QuerySet[OwnedModel]):
     """Records of the teams a user belongs to: the one door every view goes through."""
 
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
@@ -265,5 +262,5 @@ def team_ids(user: AbstractBaseUser) -> list[int]:
     cached: list[int] | None = getattr(user, "_funnel_team_ids", None)
     if cached is None:
         cached = list(Membership.objects.filter(user_id=user.pk).values_list("team_id", flat=True))
-        user._funnel_team_ids = cached  # type: ignore[attr-defined]
+        user._funnel_team_ids = cached  # type: ignore[attr-defined]  # memo on the instance
     return cached

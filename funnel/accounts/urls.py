@@ -7,16 +7,4 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/password/", views.PasswordChangeView.as_view(), name="password_change"),
-    path("settings/", views.settings_page, name="settings"),
-    path("settings/after-the-sale/", views.post_sale_steps, name="post_sale_steps"),
-    path(
-        "settings/after-the-sale/restore/",
-        views.post_sale_steps_restore,
-        name="post_sale_steps_restore",
-    ),
-    path(
-        "settings/calendar/new-address/",
-        views.calendar_token_regenerate,
-        name="calendar_token_regenerate",
-    ),
 ]

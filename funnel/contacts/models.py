@@ -1,5 +1,8 @@
 """The people and organisations a user sells to."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -10,6 +13,27 @@ from funnel.accounts.models import Team, TeamOwnedQuerySet
 from funnel.lib.bounds import MAX_HEADCOUNT
 from funnel.lib.channels import Channel
 from funnel.lib.i18n import country_name, language_name
+
+
+class OrganisationQuerySet(TeamOwnedQuerySet["Organisation"]):
+    def fit_counts(self, *, poor_below: int) -> dict[str, int]:
+        """How many there are, how many have a fit score, and how many score poorly."""
+        return self.aggregate(
+            total=models.Count("pk"),
+            scored=models.Count("fit_score"),
+            poor=models.Count("pk", filter=models.Q(fit_score__lt=poor_below)),
+        )
+
+
+class PersonQuerySet(TeamOwnedQuerySet["Person"]):
+    def count_per_organisation(self, organisations: Sequence["Organisation"]) -> dict[int, int]:
+        """How many people each of these organisations has (one query for a page of rows)."""
+        return dict(
+            self.filter(organisation__in=organisations)
+            .values_list("organisation")
+            .annotate(n=models.Count("pk"))
+            .order_by()
+        )
 
 
 class Organisation(models.Model):
@@ -35,7 +59,7 @@ class Organisation(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = TeamOwnedQuerySet.as_manager()
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("organisation")
@@ -102,7 +126,7 @@ class Person(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = TeamOwnedQuerySet.as_manager()
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("person")
@@ -117,6 +141,11 @@ class Person(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("person_detail", args=[self.pk])
+
+    def sole_customer_of(self) -> models.QuerySet[Any]:
+        """The opportunities without an organisation they are the main contact of: each needs a
+        customer, so the person cannot be deleted while there are any."""
+        return self.main_contact_for.filter(organisation__isnull=True)
 
     @property
     def language_name(self) -> str:

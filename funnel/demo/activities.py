@@ -3,7 +3,6 @@
 import datetime as dt
 import random
 
-from funnel.contacts.models import Channel
 from funnel.demo import phrases
 from funnel.demo.phrases import Line
 from funnel.demo.records import ActivityPlan, MovePlan, OpportunityPlan, PersonPlan
@@ -20,6 +19,7 @@ from funnel.demo.workdays import (
     weekday_on_or_before,
 )
 from funnel.followup.rules import Plan, next_follow_up_at
+from funnel.lib.channels import Channel
 from funnel.sales.models import BuyingInfluence, Level
 
 KIND_CHANNELS = {
@@ -218,7 +218,7 @@ def milestone(from_level: str, to_level: str, reason: str, rng: random.Random) -
 
 
 def after_sale(diary: Diary, won: dt.date, yesterday: dt.date) -> dt.date:
-    """Thank-you cards and the call after delivery (METHOD.md section 3), up to yesterday.
+    """Thank-you cards and the call after delivery (docs/method.md section 3), up to yesterday.
 
     Each carries out its step of her after-the-sale sequence (the app's default one): the card
     the morning after the signature, the second card on delivery, the call three days later.
@@ -241,7 +241,7 @@ def after_sale(diary: Diary, won: dt.date, yesterday: dt.date) -> dt.date:
 
 
 def keep_in_touch(diary: Diary, parked: dt.datetime, yesterday: dt.date) -> None:
-    """Light, regular contact with a qualified prospect who is not ready (METHOD.md 2.5).
+    """Light, regular contact with a qualified prospect who is not ready (docs/method.md 2.5).
 
     Each touch falls on the day the app planned it, a nurture interval after the one before
     (funnel.followup.actions.nurture_touch), and is logged through the app so it plans the next.

@@ -3,10 +3,11 @@
 import random
 import unicodedata
 
-from funnel.contacts.models import Channel, EmailAddress, PhoneNumber
+from funnel.contacts.models import EmailAddress, PhoneNumber
 from funnel.demo import names
 from funnel.demo.names import Country
 from funnel.demo.records import OrganisationPlan, PersonPlan
+from funnel.lib.channels import Channel
 
 COUNTRY_BY_CODE = {country.code: country for country in names.COUNTRIES}
 COMPANY_BY_NAME = {

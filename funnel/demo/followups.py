@@ -1,4 +1,4 @@
-"""Her follow-ups as plain data (METHOD.md §2): the ones she kept, and the next on each deal.
+"""Her follow-ups as plain data (docs/method.md §2): the ones she kept, and the next on each deal.
 
 Every contact on an open opportunity after the first carried out a follow-up she scheduled
 right after the contact before, so a deal's history reads as appointments kept, each with its
@@ -175,7 +175,7 @@ class Scheduler:
         deal.next_follow_up = replace(last.carries, due_at=due)
 
     def agree(self, deals: dict[int, OpportunityPlan], later: list[int]) -> None:
-        """After an offer, some customers said how often and how to follow up (METHOD.md 2.1).
+        """After an offer, some customers said how often and how to follow up (docs/method.md 2.1).
 
         The next follow-up then comes that interval after the last contact, never sooner.
         """
@@ -195,7 +195,7 @@ class Scheduler:
                 return
 
     def delegate(self, deals: dict[int, OpportunityPlan], ghosted: list[int]) -> None:
-        """The smallest prospects go to her junior colleague (METHOD.md 2.6)."""
+        """The smallest prospects go to her junior colleague (docs/method.md 2.6)."""
         prospects = [
             i for i, deal in deals.items() if deal.level == Level.ABOVE and i not in ghosted
         ]

@@ -1,4 +1,4 @@
-"""Her prospecting habits, goals and quotes (METHOD.md §4), dated from the demo's today.
+"""Her prospecting habits, goals and quotes (docs/method.md §4), dated from the demo's today.
 
 No randomness: each is placed by rule from `today` and the planned deals, so the same day and
 seed give the same demo. All of it is bulk-inserted (no action would let a past block be marked

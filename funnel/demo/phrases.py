@@ -180,7 +180,7 @@ TO_NURTURE: tuple[Line, ...] = (
     ("call", "reached", "Not before next year; agreed to keep in touch every quarter"),
     ("meeting", "reached", "Good fit, but no budget this year; will check in after the summer"),
 )
-# After a won deal (METHOD.md section 3), in order: the card, the kick-off, the card on
+# After a won deal (docs/method.md section 3), in order: the card, the kick-off, the card on
 # delivery, the call after it.
 AFTER_SALE: tuple[Line, ...] = (
     ("letter", "", "Handwritten thank-you card sent"),
@@ -188,7 +188,7 @@ AFTER_SALE: tuple[Line, ...] = (
     ("letter", "", "Thank-you card sent when the project was delivered"),
     ("call", "reached", "Call after delivery: they are happy and would refer me"),
 )
-# A prospect who stopped answering: a talk or two, then nothing (METHOD.md 2.4).
+# A prospect who stopped answering: a talk or two, then nothing (docs/method.md 2.4).
 GHOST_OPENING: tuple[Line, ...] = (
     ("call", "reached", "Qualifying call: interested, but busy until the end of the month"),
     ("email", "replied", "Sent two case studies from their sector; they said they'd read them"),
@@ -298,7 +298,7 @@ PURPOSES: dict[str, dict[str, tuple[str, ...]]] = {
         "video": ("Plan the first month with the team", "Final call to confirm the scope"),
     },
 }
-# What new she brings to a follow-up (METHOD.md 2.2); {customer} is one she won.
+# What new she brings to a follow-up (docs/method.md 2.2); {customer} is one she won.
 VALUES_TO_BRING = (
     "Share the case study from {customer}",
     "Share the case study from {customer}",

@@ -1,4 +1,4 @@
-"""The demo consultant's ideal customer (METHOD.md §1), and how she rated those she met.
+"""The demo consultant's ideal customer (docs/method.md §1), and how she rated those she met.
 
 Her demographic criteria are matched from each organisation's details; the five psychographic
 traits every new user starts with (funnel.fit.actions.DEFAULT_TRAITS) she rates herself, once

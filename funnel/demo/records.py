@@ -83,7 +83,7 @@ class OpportunityPlan:
     influences: list[InfluencePlan] = field(default_factory=list)  # as they stand today
     updated: dt.datetime | None = None
     story: str = ""  # what the demo shows with it (funnel.demo.selling.STORIES), if anything
-    # The follow-up plan asked of the customer (METHOD.md §2.1); None: her defaults.
+    # The follow-up plan asked of the customer (docs/method.md §2.1); None: her defaults.
     follow_up_every_days: int | None = None
     follow_up_channel: str = ""
     # Her next follow-up, if the app does not plan it itself (a request, a nurture touch).

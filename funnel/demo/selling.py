@@ -27,13 +27,13 @@ LEVEL_MIX = {
 EUR_RATES = {"EUR": 1.0, "GBP": 0.85, "SEK": 11.2}  # one euro in each quoting currency
 # The first opportunities at each level tell these stories; the others run their usual course.
 STORIES: dict[str, tuple[str, ...]] = {
-    # Six calls and emails in a row without an answer: the stop rule fires (METHOD.md §2.4).
+    # Six calls and emails in a row without an answer: the stop rule fires (docs/method.md §2.4).
     Level.ABOVE: ("ghosted", "ghosted"),
     # Idle for more than twice her sales cycle; a request answered at once; one left waiting.
     Level.IN: ("idle", "asked", "asked_late"),
     # Best few: stuck for weeks; its close date passed last week; the board signs in months.
     Level.BEST_FEW: ("stalled", "slipped", "board"),
-    # Won in the last weeks; the first still waits for its delivery date (METHOD.md §3).
+    # Won in the last weeks; the first still waits for its delivery date (docs/method.md §3).
     Level.WON: ("waiting", "recent", "recent"),
     # Parked a quarter ago, so its nurture touch is due this week.
     Level.NURTURE: ("touch_due",),

@@ -1,21 +1,26 @@
 """Writes to the ideal customer profile and the fit scores kept on organisations."""
 
-from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Avg, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.forms import BaseModelFormSet, ModelForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from funnel.accounts.models import Team
 from funnel.contacts.models import Organisation
+from funnel.fit.facts import criteria_of, prospects_of
 from funnel.fit.models import FitCriterion, Rating
-from funnel.fit.rules import UNKNOWN_FIT, Criterion, Fit, Prospect, score_fit
-from funnel.lib.i18n import country_name
+from funnel.fit.rules import Criterion, score_fit
+from funnel.sales.actions import create_opportunity
 from funnel.sales.models import Opportunity
+from funnel.sales.ranking import UNKNOWN_FIT
 
-# The psychographic traits METHOD.md §1 lists; users rename, reweigh and add to them.
+# The psychographic traits docs/method.md §1 lists; users rename, reweigh and add to them.
 DEFAULT_TRAITS = [
     gettext_noop("Reputation"),
     gettext_noop("Culture"),
@@ -25,6 +30,11 @@ DEFAULT_TRAITS = [
 ]
 
 
+def set_up_new_user(*, user: User) -> None:
+    """A new user's team starts from the traits the method lists (accounts.actions.create_user)."""
+    create_default_criteria(team=user.profile.team)
+
+
 def create_default_criteria(*, team: Team) -> None:
     FitCriterion.objects.bulk_create(
         FitCriterion(
@@ -32,49 +42,6 @@ def create_default_criteria(*, team: Team) -> None:
         )
         for position, trait in enumerate(DEFAULT_TRAITS)
     )
-
-
-def criteria_of(team_id: int) -> list[Criterion]:
-    return [
-        Criterion(
-            id=row.pk,
-            name=row.name,
-            weight=row.weight,
-            attribute=row.attribute,
-            accepted=row.accepted_values,
-            minimum=row.minimum,
-            maximum=row.maximum,
-        )
-        for row in FitCriterion.objects.filter(team_id=team_id)
-    ]
-
-
-def prospects_of(organisations: QuerySet[Organisation]) -> dict[int, Prospect]:
-    """Each organisation as the plain facts the profile is matched against (three queries)."""
-    ratings: dict[int, dict[int, int]] = defaultdict(dict)
-    for organisation_id, criterion_id, value in Rating.objects.filter(
-        organisation__in=organisations
-    ).values_list("organisation_id", "criterion_id", "value"):
-        ratings[organisation_id][criterion_id] = value
-    rows = organisations.annotate(deal_value=Avg("opportunities__value")).order_by()
-    return {
-        row.pk: Prospect(
-            sector=row.sector,
-            country=row.country,
-            country_name=country_name(row.country),
-            city=row.city,
-            size=row.size,
-            deal_value=row.deal_value,
-            ratings=ratings[row.pk],
-        )
-        for row in rows
-    }
-
-
-def fit_of(organisation: Organisation) -> Fit:
-    """The score with its reasons, for one organisation's page."""
-    prospect = prospects_of(Organisation.objects.filter(pk=organisation.pk))[organisation.pk]
-    return score_fit(criteria_of(organisation.team_id), prospect)
 
 
 @transaction.atomic
@@ -112,3 +79,49 @@ def rate(*, organisation: Organisation, criterion: FitCriterion, value: int | No
             organisation=organisation, criterion=criterion, defaults={"value": value}
         )
     refresh_fit(organisations=Organisation.objects.filter(pk=organisation.pk))
+
+
+@transaction.atomic
+def save_organisation(*, organisation: Organisation) -> Organisation:
+    """Save a new or changed organisation with its fit score, which its details decide."""
+    organisation.save()
+    refresh_fit(organisations=Organisation.objects.filter(pk=organisation.pk))
+    return organisation
+
+
+@transaction.atomic
+def save_ideal_customer(
+    *, team: Team, forms: "Sequence[ModelForm[Any] | BaseModelFormSet[Any, Any]]"
+) -> None:
+    """Save the profile's forms (validated) and score every organisation of the team again."""
+    for form in forms:
+        form.save()
+    refresh_fit(organisations=Organisation.objects.filter(team=team))
+
+
+# An opportunity's value is part of its customer's fit (the typical deal value), so saving or
+# deleting one scores its organisation again, in the same transaction; these live here, above
+# sales, for that reason.
+
+
+@transaction.atomic
+def save_opportunity(*, opportunity: Opportunity, by: User) -> Opportunity:
+    """Save a new opportunity (entering the funnel) or a changed one, and its customers' fit."""
+    customers = {opportunity.organisation_id}
+    if opportunity.pk is None:
+        create_opportunity(opportunity=opportunity, by=by)
+    else:
+        saved = Opportunity.objects.filter(pk=opportunity.pk)
+        customers.update(saved.values_list("organisation", flat=True))  # it may change customer
+        opportunity.save()
+    known = [pk for pk in customers if pk is not None]
+    refresh_fit(organisations=Organisation.objects.filter(pk__in=known))
+    return opportunity
+
+
+@transaction.atomic
+def delete_opportunity(*, opportunity: Opportunity) -> None:
+    customer = opportunity.organisation_id
+    opportunity.delete()
+    if customer is not None:
+        refresh_fit(organisations=Organisation.objects.filter(pk=customer))

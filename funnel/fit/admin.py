@@ -4,7 +4,7 @@ from funnel.fit.models import FitCriterion, Rating
 
 
 @admin.register(FitCriterion)
-class FitCriterionAdmin(admin.ModelAdmin):
+class FitCriterionAdmin(admin.ModelAdmin[FitCriterion]):
     list_display = ["name", "kind", "weight", "attribute", "accepted", "position", "team"]
     list_filter = ["kind", "team"]
     list_select_related = ["team"]
@@ -12,7 +12,7 @@ class FitCriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(admin.ModelAdmin[Rating]):
     list_display = ["organisation", "criterion", "value"]
     list_filter = ["value"]
     list_select_related = ["organisation", "criterion"]

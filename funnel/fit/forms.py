@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from funnel.accounts.models import Team
 from funnel.fit.models import FitCriterion
 from funnel.fit.rules import LIST_ATTRIBUTES
-from funnel.lib.forms import ROW_LIMITS, PositionedFormSet, TeamModelForm
+from funnel.lib.forms import ROW_LIMITS, PositionedFormSet, TeamModelForm, limit_choices
 from funnel.lib.i18n import country_name, current_locale
 
 WEIGHTS = [
@@ -112,20 +112,14 @@ def country_code(value: str) -> str | None:
     for locale in [current_locale(), ENGLISH]:
         for code, name in locale.territories.items():
             if len(code) == 2 and wanted in {code.casefold(), name.casefold()}:
-                return code
+                return str(code)
     return None
-
-
-class OrderInput(forms.NumberInput):
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs={"class": "fit-order", "min": 1, **(attrs or {})})
 
 
 class CriterionFormSet(PositionedFormSet):
     """The team's criteria of one kind, saved in the order the user gives."""
 
     form: type[CriterionForm]
-    ordering_widget = OrderInput
 
     def __init__(self, data: QueryDict | None = None, *, team: Team) -> None:
         self.team = team
@@ -155,7 +149,7 @@ DemographicFormSet = criterion_formset(DemographicForm)
 PsychographicFormSet = criterion_formset(PsychographicForm)
 
 
-class ThresholdForm(forms.ModelForm):
+class ThresholdForm(forms.ModelForm[Team]):
     class Meta:
         model = Team
         fields = ["poor_fit_below"]
@@ -181,4 +175,4 @@ class RatingForm(forms.Form):
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         criteria = FitCriterion.objects.filter(team=team, kind=FitCriterion.Kind.PSYCHOGRAPHIC)
-        self.fields["criterion"].queryset = criteria  # type: ignore[attr-defined]
+        limit_choices(self, "criterion", criteria)

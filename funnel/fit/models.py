@@ -12,7 +12,7 @@ from funnel.fit.rules import LIST_ATTRIBUTES, RANGE_ATTRIBUTES
 
 
 class FitCriterion(models.Model):
-    """One trait of the ideal customer (METHOD.md §1), demographic or psychographic."""
+    """One trait of the ideal customer (docs/method.md §1), demographic or psychographic."""
 
     class Kind(models.TextChoices):
         DEMOGRAPHIC = "demographic", _("Demographic: matched from the organisation's details")
@@ -63,7 +63,7 @@ class FitCriterion(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    objects = TeamOwnedQuerySet.as_manager()
+    objects = TeamOwnedQuerySet["FitCriterion"].as_manager()
 
     class Meta:
         verbose_name = _("fit criterion")

@@ -12,9 +12,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 LIST_ATTRIBUTES = ("sector", "country", "city")
-# Where a fit must be a number (ranking by value times fit), an unknown one counts as average:
-# neither buried nor promoted.
-UNKNOWN_FIT = 50
 RANGE_ATTRIBUTES = ("size", "deal_value")
 
 
@@ -63,11 +60,6 @@ def score_fit(criteria: Sequence[Criterion], prospect: Prospect) -> Fit:
         return Fit(score=None, known=0, reasons=reasons)
     matched = sum(c.weight * r.match for c, r in zip(criteria, reasons, strict=True))
     return Fit(score=percent(matched, known), known=percent(known, total), reasons=reasons)
-
-
-def ranking_weight(value: Decimal, fit_score: int | None) -> Decimal:
-    """Value times fit: how Today and the board rank objectives of equal urgency."""
-    return value * (UNKNOWN_FIT if fit_score is None else fit_score)
 
 
 def is_poor_fit(score: int | None, threshold: int) -> bool:

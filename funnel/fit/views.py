@@ -1,7 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,16 +7,15 @@ from django.views.decorators.http import require_POST
 
 from funnel.accounts.models import Team
 from funnel.contacts.models import Organisation
-from funnel.fit.actions import fit_of, rate, refresh_fit
+from funnel.fit.actions import rate, save_ideal_customer
 from funnel.fit.forms import (
-    RATINGS,
     CriterionFormSet,
     DemographicFormSet,
     PsychographicFormSet,
     RatingForm,
     ThresholdForm,
 )
-from funnel.fit.models import FitCriterion
+from funnel.fit.page import fit_card
 from funnel.lib.forms import own_copy
 from funnel.lib.http import AuthenticatedRequest
 
@@ -40,10 +37,7 @@ def ideal_customer(request: AuthenticatedRequest) -> HttpResponse:
     psychographic = PsychographicFormSet(data, team=team)
     forms: list[ThresholdForm | CriterionFormSet] = [threshold_form, demographic, psychographic]
     if request.method == "POST" and all([form.is_valid() for form in forms]):
-        with transaction.atomic():
-            for form in forms:
-                form.save()
-            refresh_fit(organisations=Organisation.objects.filter(team=team))
+        save_ideal_customer(team=team, forms=forms)
         messages.success(request, _("Your ideal customer is saved and every fit score updated."))
         return redirect("ideal_customer")
     return render(
@@ -54,32 +48,12 @@ def ideal_customer(request: AuthenticatedRequest) -> HttpResponse:
             "demographic": demographic,
             "psychographic": psychographic,
             "has_errors": request.method == "POST",
-            "counts": Organisation.objects.filter(team=team).aggregate(
-                total=Count("pk"),
-                scored=Count("fit_score"),
-                poor=Count("pk", filter=Q(fit_score__lt=team.poor_fit_below)),
+            "counts": Organisation.objects.filter(team=team).fit_counts(
+                poor_below=team.poor_fit_below
             ),
         },
         status=422 if request.method == "POST" else 200,
     )
-
-
-def fit_card(
-    organisation: Organisation, rating_form: RatingForm | None = None
-) -> dict[str, object]:
-    """What the Fit card of an organisation's page shows: score, reasons and your ratings."""
-    ratings = dict(organisation.fit_ratings.values_list("criterion_id", "value"))
-    traits = FitCriterion.objects.filter(
-        team_id=organisation.team_id, kind=FitCriterion.Kind.PSYCHOGRAPHIC
-    )
-    return {
-        "organisation": organisation,
-        "fit": fit_of(organisation),
-        "threshold": organisation.team.poor_fit_below,
-        "ratings": [(trait, ratings.get(trait.pk)) for trait in traits],
-        "rating_choices": RATINGS,
-        "rating_form": rating_form,
-    }
 
 
 @login_required

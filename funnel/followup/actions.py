@@ -4,15 +4,19 @@ The opportunity's `next_step` and `next_step_at` are a copy of its next planned 
 by sync_next_step, so Today and the board can order by an indexed column.
 """
 
+import contextlib
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
+from django.forms import BaseModelFormSet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from funnel.accounts.models import Profile
 from funnel.followup import rules
 from funnel.followup.facts import plan_of, stop_rule_suspects, working_hours_of
 from funnel.followup.models import Anchor, FollowUp, Kind, PostSaleStep, Status
@@ -222,7 +226,7 @@ def automatic_next(
 
 
 def request_follow_up(activity: Activity) -> FollowUp:
-    """An inbound request gets a time to answer by (METHOD.md §2.2: respond immediately)."""
+    """An inbound request gets a time to answer by (docs/method.md §2.2: respond immediately)."""
     opportunity = activity.opportunity
     assert opportunity is not None
     hours = opportunity.owner.profile.respond_within_hours
@@ -327,11 +331,32 @@ def apply_stop_rule(
     )
 
 
+@transaction.atomic
+def save_plan(*, opportunity: Opportunity, fields: list[str], by: User) -> None:
+    """Save an opportunity's follow-up plan and stop limits (only those fields: a move made
+    meanwhile stands). With automatic stop rules, a limit now passed closes it at once."""
+    opportunity.save(update_fields=[*fields, "updated"])
+    if opportunity.owner.profile.stop_automatically:
+        with contextlib.suppress(AlreadyMoved):  # moved meanwhile: the rule starts again
+            apply_stop_rule(opportunity=opportunity, by=by)
+
+
+@transaction.atomic
+def save_stop_defaults(*, profile: Profile, fields: list[str]) -> int:
+    """Save the user's follow-up defaults; with automatic stop rules, close at once what the
+    new limits stop. Returns how many were closed."""
+    profile.save(update_fields=fields)
+    # Read back: the form's copy shares its user, whose cached profile has the old limits.
+    return apply_automatic_stops(User.objects.select_related("profile").get(pk=profile.user_id))
+
+
 def apply_automatic_stops(user: User, *, now: datetime | None = None) -> int:
     """For a user who chose automatic stop rules: close what the rules propose, return how many.
 
-    Run when they open Today (or `funnel agenda`), so the days-without-progress rule applies
-    without a scheduler; the attempts rule applies as soon as the attempt is logged.
+    The attempts rule fires as the attempt is logged (log_activity); the days-without-progress
+    rule fires with time alone, so `funnel stop-rules` runs this for every such user (from cron,
+    until the worker does it), and saving stop settings runs it for that user. Pages only
+    propose: opening one never closes anything.
     """
     if not user.profile.stop_automatically:
         return 0
@@ -364,7 +389,8 @@ def stop_candidates(user: User, *, now: datetime, limit: int) -> list[Opportunit
 
 
 def after_move(*, opportunity: Opportunity, change: LevelChange) -> None:
-    """What a move means for follow-ups (called by sales.actions.move_opportunity).
+    """What a move means for follow-ups: sales.actions.move_opportunity runs it within the
+    move (funnel.followup.apps registers it).
 
     Closing ends the selling follow-ups; nurture plans its first touch; a won deal gets the
     owner's post-sale steps; a deal leaving won or nurture drops the steps that belonged there.
@@ -452,8 +478,29 @@ DEFAULT_POST_SALE_STEPS = [
 ]
 
 
+def set_up_new_user(*, user: User) -> None:
+    """A new user starts with the default steps after a sale (accounts.actions.create_user)."""
+    create_default_post_sale_steps(owner=user)
+
+
+@transaction.atomic
+def save_post_sale_steps(*, steps: BaseModelFormSet[PostSaleStep, Any]) -> None:
+    """Save the user's steps after a sale as edited (validated), in their new order, together."""
+    steps.save()
+
+
+@transaction.atomic
+def restore_default_post_sale_steps(*, owner: User) -> None:
+    """Replace the user's steps with the default sequence, in the language active now."""
+    # The user's profile row is the lock: two restores at once run one after the other, else
+    # both delete what the other has not written yet, and both write three steps.
+    Profile.objects.select_for_update().filter(user=owner).exists()
+    PostSaleStep.objects.filter(owner=owner).delete()
+    create_default_post_sale_steps(owner=owner)
+
+
 def create_default_post_sale_steps(*, owner: User) -> None:
-    """The sequence of METHOD.md §3, in the user's language, for them to edit in settings."""
+    """The sequence of docs/method.md §3, in the user's language, for them to edit in settings."""
     PostSaleStep.objects.bulk_create(
         PostSaleStep(
             owner=owner,

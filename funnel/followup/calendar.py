@@ -189,7 +189,7 @@ def blocks_of(
         if follow_ups is not None:
             also = version_subqueries(follow_ups)
         loaded = prospecting.load(profile.user, since=now - WINDOW, zone=zone, also=also)
-        profile._funnel_blocks = loaded  # type: ignore[attr-defined]
+        profile._funnel_blocks = loaded  # type: ignore[attr-defined]  # memo on the instance
     return loaded
 
 
@@ -343,7 +343,7 @@ def span(events: Iterable[Event]) -> tuple[date, date]:
 
 
 def serialise(frame: icalendar.Calendar, events: Iterable[Event]) -> bytes:
-    head = frame.to_ical()
+    head: bytes = frame.to_ical()
     body = "".join(event_text(event) for event in events).encode()
     return head[: -len(END)] + body + END
 

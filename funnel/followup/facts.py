@@ -55,7 +55,7 @@ def pest_warnings_for(follow_up: FollowUp, *, also: list[datetime] | None = None
         others = FollowUp.objects.planned().filter(person=person, due_at__range=near)
         if follow_up.pk:
             others = others.exclude(pk=follow_up.pk)
-        contacts += others.values_list("due_at", flat=True)
+        contacts += [at for at in others.values_list("due_at", flat=True) if at is not None]
     return rules.pest_warnings(
         when=when,
         plan=plan_of(opportunity),
@@ -86,7 +86,7 @@ def shared(opportunity: Opportunity) -> bool:
     known: bool | None = getattr(opportunity, "_funnel_shared", None)
     if known is None:
         known = colleagues(opportunity)[1:2].exists()
-        opportunity._funnel_shared = known  # type: ignore[attr-defined]
+        opportunity._funnel_shared = known  # type: ignore[attr-defined]  # memo on the instance
     return known
 
 

@@ -1,4 +1,4 @@
-"""Follow-ups: appointments with customers, kept like any other (METHOD.md §2 and §3)."""
+"""Follow-ups: appointments with customers, kept like any other (docs/method.md §2 and §3)."""
 
 from datetime import datetime, timedelta
 
@@ -30,7 +30,7 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class FollowUpQuerySet(TeamOwnedQuerySet):
+class FollowUpQuerySet(TeamOwnedQuerySet["FollowUp"]):
     def planned(self) -> "FollowUpQuerySet":
         return self.filter(status=Status.PLANNED)
 
@@ -149,7 +149,7 @@ class Anchor(models.TextChoices):
 
 
 class PostSaleStep(models.Model):
-    """One step of a user's after-the-sale sequence (METHOD.md §3), copied onto each won deal."""
+    """A step of a user's after-the-sale sequence (docs/method.md §3), copied onto each won deal."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="post_sale_steps"

@@ -1,7 +1,8 @@
-"""The follow-up method (METHOD.md §2 and §3) as pure functions: plain data in, plain data out.
+"""The follow-up method (docs/method.md §2 and §3) as pure functions: plain data in and out.
 
 Plans, stop rules, the pest guard, missed follow-ups, answering requests fast and the steps
-after a sale. funnel.followup.actions loads the data and writes what these decide.
+after a sale. funnel.followup.facts loads the data; funnel.followup.actions writes what
+these decide.
 """
 
 from collections.abc import Sequence
@@ -164,7 +165,7 @@ def next_follow_up_at(
     return datetime.combine(day, same_time, zone)
 
 
-# Stop rules (METHOD.md §2.4)
+# Stop rules (docs/method.md §2.4)
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ def stop_proposal(
     return None
 
 
-# The pest guard (METHOD.md §2.3)
+# The pest guard (docs/method.md §2.3)
 
 
 def pest_warnings(
@@ -290,7 +291,7 @@ def busiest_week(when: datetime, contacts: Sequence[datetime]) -> int:
     return max(1 + sum(1 for t in near if start <= t < start + PEST_WINDOW) for start in starts)
 
 
-# Missed follow-ups and requests (METHOD.md §2.2)
+# Missed follow-ups and requests (docs/method.md §2.2)
 
 
 def is_missed(*, due_at: datetime, minutes: int, now: datetime) -> bool:
@@ -302,7 +303,7 @@ def respond_by(received: datetime, hours: int) -> datetime:
     return received + timedelta(hours=hours)
 
 
-# After the sale (METHOD.md §3)
+# After the sale (docs/method.md §3)
 
 
 def post_sale_due(
@@ -328,7 +329,7 @@ def working_day(day: date, moved: bool = True) -> date:
     return day
 
 
-# Delegation (METHOD.md §2.6)
+# Delegation (docs/method.md §2.6)
 
 
 def bottom_quarter(weights: Sequence[Decimal]) -> Decimal | None:

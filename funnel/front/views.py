@@ -1,74 +1,26 @@
 import datetime as dt
 from xml.etree.ElementTree import Element
 
-import pygal  # type: ignore[import-untyped]
-from django.contrib import messages
+import pygal
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from pygal.style import Style  # type: ignore[import-untyped]
+from pygal.style import Style
 
-from funnel.contacts.models import Organisation
-from funnel.followup.actions import apply_automatic_stops
-from funnel.front.slowdowns import slowdowns_for
 from funnel.goals.facts import goals_for_today
 from funnel.lib import bounds
 from funnel.lib.http import AuthenticatedRequest
-from funnel.prospecting.facts import blocks_for_today
-from funnel.quotes.facts import quotes_for_today
-from funnel.sales.agenda import agenda_for
-from funnel.sales.allocation import LevelTime, Period, Span, level_times, load_split
+from funnel.prospecting.allocation import LevelTime, Period, Span, level_times, load_split
 from funnel.sales.facts import median_days_per_level_of, sales_cycle
-from funnel.sales.models import OPEN_LEVELS, Activity
+from funnel.sales.models import OPEN_LEVELS
+from funnel.today.slowdowns import slowdowns_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("today")
-
-
-@login_required
-def today(request: AuthenticatedRequest) -> HttpResponse:
-    recent = (
-        Activity.objects.visible_to(request.user)
-        .select_related("opportunity", "person")
-        .order_by("-occurred")[:5]
-    )
-    closed = apply_automatic_stops(request.user)
-    if closed:
-        messages.info(
-            request,
-            ngettext(
-                "A stop rule closed %(count)d opportunity, as your settings ask. Its page "
-                "says why; moving it back reopens it.",
-                "Stop rules closed %(count)d opportunities, as your settings ask. Their "
-                "pages say why; moving one back reopens it.",
-                closed,
-            )
-            % {"count": closed},
-        )
-    agenda = agenda_for(request.user)
-    # The welcome shows to someone who has nothing yet: no need to ask when there is work.
-    has_organisations = any(group.total for group in agenda.groups) or (
-        Organisation.objects.visible_to(request.user).exists()
-    )
-    now = timezone.now()
-    return render(
-        request,
-        "front/today.html",
-        {
-            "agenda": agenda,
-            "has_organisations": has_organisations,
-            "recent_activities": recent,
-            "prospecting": blocks_for_today(request.user, now),
-            "goals_today": goals_for_today(request.user, now),
-            "today_quotes": quotes_for_today(request.user, timezone.localdate(now)),
-            "slowdowns": slowdowns_for(request.user, now),
-        },
-    )
 
 
 @login_required
@@ -160,7 +112,8 @@ def allocation_chart(times: list[LevelTime], *, nonce: str) -> SafeString:
     chart.add_xml_filter(_without_tooltips)
     chart.add_xml_filter(lambda root: _with_nonce(root, nonce))
     # pygal escapes the labels it draws; the result is markup we made.
-    return mark_safe(chart.render(is_unicode=True))
+    svg: str = chart.render(is_unicode=True)
+    return mark_safe(svg)
 
 
 def _csp_nonce(request: HttpRequest) -> str:

@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from funnel.goals import rules
 from funnel.goals.models import Goal, Metric
+from funnel.prospecting.allocation import minutes_by_day
 from funnel.prospecting.facts import load
 from funnel.prospecting.rules import spent_minutes
 from funnel.quotes.models import Quote
-from funnel.sales.allocation import minutes_by_day
 from funnel.sales.models import Activity, Level, LevelChange
 
 Daily = dict[date, Decimal]
@@ -73,7 +73,7 @@ def new_prospects(user: User, span: Span) -> Daily:
 def prospecting_minutes(user: User, span: Span) -> Daily:
     """Minutes the user spent on objectives that were above the funnel at the time.
 
-    Measured as the time-allocation report measures it (funnel.sales.allocation), day by day.
+    Measured as the time-allocation report measures it (funnel.prospecting.allocation), day by day.
     """
     days: dict[date, Decimal] = defaultdict(Decimal)
     for (day, level), minutes in minutes_by_day(user, span.starts, span.ends).items():

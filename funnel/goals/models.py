@@ -1,4 +1,4 @@
-"""Goals with rewards (METHOD.md §4): a clear target each period, and a reward to claim."""
+"""Goals with rewards (docs/method.md §4): a clear target each period, and a reward to claim."""
 
 from decimal import Decimal
 from typing import Self
@@ -38,7 +38,7 @@ TWICE = "goal_twice"
 COUNTED = {Metric.PROSPECTS, Metric.FIRST_MEETINGS, Metric.QUALIFIED, Metric.PROPOSALS}
 
 
-class GoalQuerySet(models.QuerySet):
+class GoalQuerySet(models.QuerySet["Goal"]):
     def of(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """The user's own goals: the one door every view goes through."""
         if not user.is_authenticated:

@@ -1,4 +1,4 @@
-"""Goals (METHOD.md §4) as pure functions: periods, progress, and each past period's result.
+"""Goals (docs/method.md §4) as pure functions: periods, progress, and each past period's result.
 
 Amounts arrive per local day (funnel.goals.facts); these functions add them up per week,
 month or quarter and say whether each period met its target.

@@ -11,6 +11,6 @@ class Channel(models.TextChoices):
     VIDEO = "video", _("Video call")
     LETTER = "letter", _("Letter")
     MESSAGE = "message", _("Text message")
-    # The low-pressure touches of nurture (METHOD.md §2.5).
+    # The low-pressure touches of nurture (docs/method.md §2.5).
     NEWSLETTER = "newsletter", _("Newsletter")
     SOCIAL = "social", _("Social media")

@@ -9,7 +9,7 @@ rewritten until the row is saved.
 """
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
@@ -19,14 +19,20 @@ FIRST_MOMENT = datetime(1000, 1, 1, tzinfo=UTC)
 LAST_MOMENT = datetime(9000, 12, 31, tzinfo=UTC)
 
 
-class DateField(models.DateField):
+# What the field accepts and what it gives back, filled in per field by django-stubs (null=True
+# or not), as for Django's own fields.
+Set = TypeVar("Set", contravariant=True)
+Get = TypeVar("Get", covariant=True)
+
+
+class DateField(models.DateField[Set, Get]):
     def from_db_value(self, value: date | None, *args: Any) -> date | None:
         if value is None:
             return None
         return min(max(value, FIRST_DAY), LAST_DAY)
 
 
-class DateTimeField(models.DateTimeField):
+class DateTimeField(models.DateTimeField[Set, Get]):
     def from_db_value(self, value: datetime | None, *args: Any) -> datetime | None:
         if value is None or value.tzinfo is None:
             return value

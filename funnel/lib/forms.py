@@ -4,14 +4,13 @@ from typing import Any, TypedDict, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
-from funnel.accounts.models import Team
 
-
-class OwnedModelForm(forms.ModelForm):
+class OwnedModelForm(forms.ModelForm[Any]):
     """A form for a record whose parent (owner_field) comes from the view, never from the POST.
 
     The parent takes part in validation, so constraints over it (one name per team, one
@@ -26,14 +25,14 @@ class OwnedModelForm(forms.ModelForm):
         quiet_blank_choices(self)
 
     def _get_validation_exclusions(self) -> set[str]:
-        exclusions = super()._get_validation_exclusions()  # type: ignore[misc]  # not in stubs
+        exclusions: set[str] = super()._get_validation_exclusions()  # type: ignore[misc]  # not in stubs
         return exclusions - {self.owner_field}
 
 
 class TeamModelForm(OwnedModelForm):
     owner_field = "team"
 
-    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, team: Model, **kwargs: Any) -> None:
         super().__init__(*args, owner=team, **kwargs)
 
 
@@ -55,6 +54,36 @@ def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> N
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)
     field.queryset = queryset
+
+
+FormT = TypeVar("FormT", bound=forms.BaseForm)
+
+
+def menus_read(form: FormT) -> FormT:
+    """The form with its menus of records read now, in the view: drawing it runs no query.
+
+    A model choice field reads its rows when the template draws it; this reads each menu
+    once (one query each) and keeps the options. What a POST may choose is still checked
+    against the field's queryset.
+    """
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and not field.widget.is_hidden:
+            options: Any = field.choices  # the rows, read as they are iterated
+            field.choices = list(options)
+    return form
+
+
+def limit_numbers(form: forms.ModelForm[Any]) -> None:
+    """Let the browser know a number field's range, from the model field's validators."""
+    model = form._meta.model
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.IntegerField):
+            continue
+        for validator in model._meta.get_field(name).validators:
+            if isinstance(validator, MinValueValidator):
+                field.widget.attrs["min"] = validator.limit_value
+            elif isinstance(validator, MaxValueValidator):
+                field.widget.attrs["max"] = validator.limit_value
 
 
 BLANK = "—"
@@ -86,8 +115,15 @@ def quiet_blank_choices(form: forms.BaseForm) -> None:
             ]
 
 
-class PositionedFormSet(forms.BaseModelFormSet):
+class OrderInput(forms.NumberInput):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"class": "fit-order", "min": 1, **(attrs or {})})
+
+
+class PositionedFormSet(forms.BaseModelFormSet[Any, Any]):
     """Rows the user puts in order (can_order): each row's place is saved as its `position`."""
+
+    ordering_widget = OrderInput
 
     def save(self, commit: bool = True) -> list[Any]:
         moved = []
@@ -104,7 +140,7 @@ class PositionedFormSet(forms.BaseModelFormSet):
 Saved = TypeVar("Saved")
 
 
-def save_unless_taken(form: forms.ModelForm, save: Callable[[], Saved]) -> Saved | None:
+def save_unless_taken(form: forms.ModelForm[Any], save: Callable[[], Saved]) -> Saved | None:
     """Run `save` (which writes the form's instance); None, with errors on the form, when the
     database refuses it for a constraint the form had checked.
 

@@ -28,7 +28,7 @@ class UnknownLast(Func):
 
 @dataclass
 class Listing:
-    page: Page
+    page: Page[Any]
     query: str
     sort: str
 
@@ -39,7 +39,7 @@ class Listing:
 
 def list_page(
     request: HttpRequest,
-    queryset: QuerySet,
+    queryset: QuerySet[Any],
     *,
     search_fields: list[str],
     sorts: dict[str, str | BaseExpression | list[str | BaseExpression]],

@@ -19,9 +19,10 @@ def format_money(amount: Decimal | int | None, currency: str, *, cents: bool = F
     if cents:
         return format_currency(amount, currency, locale=locale)
     parsed, pattern = whole_units(locale)
-    return pattern.apply(
+    formatted: str = pattern.apply(
         Decimal(amount).quantize(Decimal(1)), parsed, currency=currency, currency_digits=False
     )
+    return formatted
 
 
 @functools.cache

@@ -81,5 +81,7 @@ class MarkForm(forms.Form):
         kwargs["prefix"] = f"mark-{occurrence.key}"
         super().__init__(*args, **kwargs)
         if occurrence.moved:  # its new slot: honoured, partly or missed
-            self.fields["outcome"].choices = Outcome.choices[:3]  # type: ignore[attr-defined]
+            outcome = self.fields["outcome"]
+            assert isinstance(outcome, forms.ChoiceField)
+            outcome.choices = Outcome.choices[:3]
             del self.fields["moved_start"], self.fields["moved_end"]

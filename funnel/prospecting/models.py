@@ -1,4 +1,4 @@
-"""Prospecting blocks: recurring time kept for prospecting, treated as sacred (METHOD.md §4).
+"""Prospecting blocks: recurring time kept for prospecting, treated as sacred (docs/method.md §4).
 
 Occurrences are computed from each block's rule (funnel.prospecting.rules); a row is stored
 only when the user marks one.
@@ -44,7 +44,7 @@ class Block(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = TeamOwnedQuerySet.as_manager()
+    objects = TeamOwnedQuerySet["Block"].as_manager()
 
     class Meta:
         verbose_name = _("prospecting block")

@@ -1,4 +1,4 @@
-"""Sacred prospecting blocks (METHOD.md §4) as pure functions: plain data in, plain data out.
+"""Sacred prospecting blocks (docs/method.md §4) as pure functions: plain data in, plain data out.
 
 A block recurs by an iCalendar rule (RFC 5545 RRULE) that dateutil expands in the owner's
 local wall time, so a Tuesday 9:00 block stays at 9:00 across daylight-saving changes.

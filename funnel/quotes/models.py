@@ -1,4 +1,4 @@
-"""Quotes that expire (METHOD.md §4): not business until signed, and not open for ever."""
+"""Quotes that expire (docs/method.md §4): not business until signed, and not open for ever."""
 
 from datetime import date
 from typing import Self
@@ -30,12 +30,19 @@ def needing_attention_on(today: date) -> Q:
     return Q(status="sent", valid_until__lte=rules.needs_attention_by(today))
 
 
-class QuoteQuerySet(TeamOwnedQuerySet):
+class QuoteQuerySet(TeamOwnedQuerySet["Quote"]):
     """Named filters; "expired" and "expiring soon" are read against today's date."""
 
     def open(self) -> Self:
         """Sent and waiting for an answer, expired or not."""
         return self.filter(status="sent")
+
+    def count_each(self, conditions: dict[str, Q]) -> dict[str, int]:
+        """How many meet each condition, by its name, in one query."""
+        counted = {
+            name: models.Count("pk", filter=condition) for name, condition in conditions.items()
+        }
+        return self.aggregate(**counted)
 
     def expired(self, today: date) -> Self:
         return self.filter(expired_on(today))

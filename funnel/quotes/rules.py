@@ -1,4 +1,4 @@
-"""Quotes that expire (METHOD.md §4) as pure functions: plain data in, plain data out.
+"""Quotes that expire (docs/method.md §4) as pure functions: plain data in, plain data out.
 
 A sent quote is valid up to and including its valid-until date; the day after, it is expired.
 "Expired" is derived here from today's date, never stored, so no job has to say so.

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Lower
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +29,6 @@ from funnel.quotes.forms import QuoteForm
 from funnel.quotes.models import Quote, expired_on, expiring_soon_on
 from funnel.quotes.page import new_quote_form
 from funnel.sales.models import Opportunity
-from funnel.sales.views import get_opportunity
 
 FORM = "quotes/quote_form.html"
 # Drafts have no valid-until date yet: they come after the dated quotes in every database.
@@ -73,7 +72,8 @@ def form_page(
 def quote_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Add a quote: sent (the default) or kept as a draft. Errors come back on a page of their
     own, with everything typed kept."""
-    opportunity = get_opportunity(request, pk)
+    opportunities = Opportunity.objects.visible_to(request.user).select_related("owner__profile")
+    opportunity = get_object_or_404(opportunities, pk=pk)
     if request.method != "POST":
         return form_page(request, new_quote_form(opportunity))
     valid_days = valid_days_of(opportunity.owner)
@@ -92,6 +92,15 @@ def quote_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         message = _("Quote %(number)s saved as a draft.")
     messages.success(request, message % {"number": quote, "date": shown(quote.valid_until)})
     return back(request, opportunity)
+
+
+@login_required
+def quote_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The opportunity page's add form, drawn when its fold is opened (htmx)."""
+    opportunities = Opportunity.objects.visible_to(request.user).select_related("owner__profile")
+    opportunity = get_object_or_404(opportunities, pk=pk)
+    context = {"opportunity": opportunity, "quote_form": new_quote_form(opportunity)}
+    return render(request, "quotes/opportunity_card.html#quote-form", context)
 
 
 def act(
@@ -217,7 +226,7 @@ def quote_list(request: AuthenticatedRequest) -> HttpResponse:
     if status not in conditions:
         status = "all"
     quotes = Quote.objects.visible_to(request.user)
-    counts = quotes.aggregate(**{key: Count("pk", filter=q) for key, q in conditions.items()})
+    counts = quotes.count_each(conditions)
     listing = list_page(
         request,
         quotes.filter(conditions[status]).select_related(

@@ -1,6 +1,7 @@
 """Writes to sales records. Each is atomic and takes keyword arguments only."""
 
 from datetime import datetime
+from typing import Protocol
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -14,9 +15,23 @@ from funnel.sales.models import (
     Level,
     LevelChange,
     Opportunity,
-    forget_measured_cycle,
 )
 from funnel.sales.rules import Prerequisite, check_move
+
+
+class AfterMove(Protocol):
+    def __call__(self, *, opportunity: Opportunity, change: LevelChange) -> None: ...
+
+
+# What follows a move besides the level and its history: the apps built on sales add theirs
+# when Django is ready (funnel.followup.apps: closing ends the selling follow-ups, nurture plans
+# its first touch, won creates the post-sale steps). Each runs in the move's transaction.
+AFTER_MOVE: list[AfterMove] = []
+
+
+def follow_every_move_with(step: AfterMove) -> None:
+    if step not in AFTER_MOVE:
+        AFTER_MOVE.append(step)
 
 
 class GateClosed(ValidationError):
@@ -119,13 +134,9 @@ def move_opportunity(
         reason=closing_reason,
         override_reason=override_reason if unmet else "",
     )
-    if Level.WON in (seen_level, to_level):
-        forget_measured_cycle(opportunity.owner_id)
     opportunity.level = to_level
     opportunity.level_changed = at
     opportunity.reason = closing_reason
-    # Imported here: follow-ups build on sales (funnel.followup imports this module).
-    from funnel.followup.actions import after_move
-
-    after_move(opportunity=opportunity, change=change)
+    for step in AFTER_MOVE:
+        step(opportunity=opportunity, change=change)
     return change

@@ -1,15 +1,16 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from funnel.sales.models import Activity, BuyingInfluence, LevelChange, Opportunity
 
 
-class InfluenceInline(admin.TabularInline):
+class InfluenceInline(admin.TabularInline[BuyingInfluence, Opportunity]):
     model = BuyingInfluence
     extra = 0
     autocomplete_fields = ["person"]
 
 
-class LevelChangeInline(admin.TabularInline):
+class LevelChangeInline(admin.TabularInline[LevelChange, Opportunity]):
     """Read only: levels move through move_opportunity, which writes this history."""
 
     model = LevelChange
@@ -17,12 +18,12 @@ class LevelChangeInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["at", "by", "from_level", "to_level", "reason", "override_reason"]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Opportunity | None = None) -> bool:
         return False
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(admin.ModelAdmin[Opportunity]):
     list_display = ["title", "organisation", "level", "value", "currency", "owner"]
     list_filter = ["level", "team"]
     list_select_related = ["organisation", "owner"]
@@ -33,7 +34,7 @@ class OpportunityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(admin.ModelAdmin[Activity]):
     list_display = ["occurred", "kind", "person", "opportunity", "outcome", "minutes"]
     list_filter = ["kind", "outcome"]
     list_select_related = ["person", "opportunity"]

@@ -1,11 +1,14 @@
 """Loads the plain facts the funnel's rules (funnel.sales.rules) work on."""
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from funnel.accounts.models import Profile
@@ -64,28 +67,38 @@ def sales_cycle(user: User, *, now: datetime | None = None) -> SalesCycle:
     """The user's normal sales cycle: measured from their won deals of the last two years.
 
     Days are counted in the user's own time zone, whatever zone is active (CLI, demo). Today's
-    measure is kept on the profile until a won deal changes (forget_measured_cycle).
+    measure is kept in the cache under a version of the won deals (how many, the last change):
+    winning, editing, reopening or deleting one, by any path, measures afresh.
     """
-    profile = Profile.objects.only("sales_cycle_days", "time_zone", *MEASURED_FIELDS).get(user=user)
+    won = Opportunity.objects.filter(owner=OuterRef("user_id"), level=Level.WON).order_by()
+    profile = (
+        Profile.objects.only("sales_cycle_days", "time_zone")
+        .annotate(
+            won=Subquery(won.values("owner").annotate(n=Count("pk")).values("n")),
+            last_won_change=Subquery(won.values("owner").annotate(at=Max("updated")).values("at")),
+        )
+        .get(user=user)
+    )
     zone = profile.zone
     moment = now or timezone.now()
     today = timezone.localdate(moment, zone)
     # Only today's measure is kept; a look back in time (the demo's history) measures afresh.
-    is_today = today == timezone.localdate(timezone.now(), zone)
-    if is_today and profile.measured_cycle_on == today:
-        days, deals = profile.measured_cycle_days, profile.measured_cycle_deals
+    if today == timezone.localdate(timezone.now(), zone):
+        version = [user.pk, today, profile.won, profile.last_won_change]
+        key = "sales-cycle:" + hashlib.sha256(repr(version).encode()).hexdigest()
+        measured: tuple[int | None, int] | None = cache.get(key)
+        if measured is None:
+            measured = measure_cycle(user, moment, zone)
+            cache.set(key, measured, timeout=KEPT_SECONDS)
     else:
-        days, deals = measure_cycle(user, moment, zone)
-        if is_today:
-            profile.measured_cycle_on = today
-            profile.measured_cycle_days, profile.measured_cycle_deals = days, deals
-            profile.save(update_fields=MEASURED_FIELDS)
+        measured = measure_cycle(user, moment, zone)
+    days, deals = measured
     if days is None:
         return SalesCycle(days=profile.sales_cycle_days, won_deals=0)
     return SalesCycle(days=days, won_deals=deals)
 
 
-MEASURED_FIELDS = ["measured_cycle_on", "measured_cycle_days", "measured_cycle_deals"]
+KEPT_SECONDS = 24 * 3600
 
 
 def measure_cycle(user: User, now: datetime, zone: ZoneInfo) -> tuple[int | None, int]:

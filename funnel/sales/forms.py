@@ -1,4 +1,3 @@
-import uuid
 from collections.abc import Iterator
 from html import escape
 from typing import Any
@@ -7,20 +6,16 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.forms.models import ModelChoiceIterator
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from funnel.contacts.models import Organisation, Person
-from funnel.followup.models import FollowUp
 from funnel.lib import bounds
-from funnel.lib.channels import Channel
 from funnel.lib.forms import OwnedModelForm, TeamModelForm, limit_choices
 from funnel.sales.models import (
     NEXT_LEVEL,
     OPEN_LEVELS,
-    Activity,
     BuyingInfluence,
     Level,
     Opportunity,
@@ -30,18 +25,18 @@ from funnel.sales.models import (
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
-    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
-class ContactChoices(ModelChoiceIterator):
+class ContactChoices(ModelChoiceIterator[Person]):
     """The main contact's menu: the organisation's people first, in a group of their own, then
     the others; each named with their organisation, which a closed menu shows without its
     group. One query of plain values, whatever the number of people."""
@@ -109,7 +104,7 @@ def option(value: Any, label: Any, chosen: set[str]) -> str:
     return f'<option value="{escape(value)}"{selected}>{escape(str(label))}</option>'
 
 
-class MainContactField(forms.ModelChoiceField):
+class MainContactField(forms.ModelChoiceField[Person]):
     iterator = ContactChoices
     widget = LongSelect
     organisation_id: int | None = None  # whose people come first
@@ -270,6 +265,14 @@ class InfluenceForm(OwnedModelForm):
         super().__init__(*args, owner=opportunity, **kwargs)
         limit_choices(self, "person", customer_people(opportunity).order_by(Lower("name")))
 
+    @property
+    def offers_nobody(self) -> bool:
+        """No one to choose: the customer has no people yet (the menu holds its blank line)."""
+        field = self.fields["person"]
+        assert isinstance(field, forms.ModelChoiceField)
+        options: Any = field.choices  # the rows, or the menus_read list of them
+        return not any(value for value, _label in options)
+
 
 def customer_people(opportunity: Opportunity) -> QuerySet[Person]:
     """The customer's people: its organisation's, its main contact, and who already has a role.
@@ -282,49 +285,3 @@ def customer_people(opportunity: Opportunity) -> QuerySet[Person]:
     if opportunity.organisation_id:
         involved |= Q(organisation_id=opportunity.organisation_id)
     return Person.objects.filter(involved, team=opportunity.team_id).select_related("organisation")
-
-
-class ActivityForm(TeamModelForm):
-    """What happened; carrying out a planned follow-up, and planning the next in the same step."""
-
-    prefix = "activity"
-    follow_up = forms.ModelChoiceField(
-        queryset=FollowUp.objects.none(), required=False, widget=forms.HiddenInput
-    )
-    schedule_next = forms.BooleanField(label=_("Plan the next follow-up"), required=False)
-    # Drawn fresh with each form: the same form sent twice (a double click) logs once.
-    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
-
-    class Meta:
-        model = Activity
-        fields = ["kind", "occurred", "person", "channel", "outcome", "minutes", "notes"]
-        widgets = {"occurred": DateTimeInput(), "notes": forms.Textarea(attrs={"rows": 2})}
-
-    def __init__(
-        self, *args: Any, opportunity: Opportunity, follow_up: FollowUp | None = None, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, team=opportunity.team, **kwargs)
-        self.instance.opportunity = opportunity
-        self.fields["occurred"].initial = timezone.localtime().replace(second=0, microsecond=0)
-        limit_choices(self, "person", customer_people(opportunity).order_by(Lower("name")))
-        # Any of its follow-ups: one done meanwhile gets log_activity's clear refusal.
-        limit_choices(self, "follow_up", opportunity.follow_ups.all())
-        self.fields["person"].initial = opportunity.main_contact_id
-        self.fields["schedule_next"].initial = opportunity.level in [*OPEN_LEVELS, Level.NURTURE]
-        self.fields["submission"].initial = uuid.uuid4()
-        if follow_up is not None:
-            self.fields["follow_up"].initial = follow_up.pk
-            self.fields["person"].initial = follow_up.person_id or opportunity.main_contact_id
-            self.fields["channel"].initial = follow_up.channel
-            self.fields["kind"].initial = KIND_OF_CHANNEL.get(follow_up.channel, Activity.Kind.NOTE)
-
-
-# What a follow-up by this channel is logged as.
-KIND_OF_CHANNEL: dict[str, str] = {
-    Channel.PHONE: Activity.Kind.CALL,
-    Channel.EMAIL: Activity.Kind.EMAIL,
-    Channel.NEWSLETTER: Activity.Kind.EMAIL,
-    Channel.MEETING: Activity.Kind.MEETING,
-    Channel.VIDEO: Activity.Kind.VIDEO,
-    Channel.LETTER: Activity.Kind.LETTER,
-}

@@ -1,5 +1,6 @@
 """Sales objectives (opportunities), who influences them, how they move, and what was done."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Self
 
@@ -12,17 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from funnel.accounts.models import Profile, Team, TeamOwnedQuerySet
+from funnel.accounts.models import Team, TeamOwnedQuerySet
 from funnel.contacts.models import Organisation, Person
-from funnel.fit.rules import ranking_weight
 from funnel.lib import fields
 from funnel.lib.bounds import validate_in_range
 from funnel.lib.channels import Channel
 from funnel.lib.money import CURRENCY_CHOICES, format_money
+from funnel.sales.ranking import ranking_weight
 
 
 class Level(models.TextChoices):
-    """Where an objective stands in the Miller-Heiman funnel (METHOD.md §1)."""
+    """Where an objective stands in the Miller-Heiman funnel (docs/method.md §1)."""
 
     ABOVE = "above", _("Above the funnel")
     IN = "in", _("In the funnel")
@@ -45,14 +46,31 @@ LEVELS_NEEDING_REASON = [Level.LOST, Level.DEAD]
 OWN_STOP_RULE = Q(stop_after_attempts__isnull=False) | Q(stop_after_days__isnull=False)
 
 
-def forget_measured_cycle(owner_id: int) -> None:
-    """A won deal came, went or changed: measure the sales cycle again on the next look."""
-    Profile.objects.filter(user_id=owner_id).update(measured_cycle_on=None)
-
-
-class OpportunityQuerySet(TeamOwnedQuerySet):
+class OpportunityQuerySet(TeamOwnedQuerySet["Opportunity"]):
     def open(self) -> Self:
         return self.filter(level__in=OPEN_LEVELS)
+
+    def count_per_level(self) -> dict[str, int]:
+        """How many there are at each level (levels with none are left out)."""
+        return dict(self.values_list("level").annotate(n=models.Count("pk")).order_by())
+
+    def count_and_total_per_level(self) -> list[tuple[str, str, int, Decimal]]:
+        """(level, currency, how many, their value) for each level and currency, the largest
+        total first: amounts in different currencies are never added up."""
+        return list(
+            self.values_list("level", "currency")
+            .annotate(count=models.Count("pk"), total=models.Sum("value"))
+            .order_by("-total")
+        )
+
+    def count_per_organisation(self, organisations: Sequence[Organisation]) -> dict[int, int]:
+        """How many opportunities each of these organisations has (one query for a page)."""
+        return dict(
+            self.filter(organisation__in=organisations)
+            .values_list("organisation")
+            .annotate(n=models.Count("pk"))
+            .order_by()
+        )
 
 
 class Opportunity(models.Model):
@@ -102,7 +120,7 @@ class Opportunity(models.Model):
         _("next step"), max_length=200, blank=True, help_text=_("What you will do next, and how.")
     )
     next_step_at = fields.DateTimeField(_("next step due"), null=True, blank=True)
-    # The follow-up plan (METHOD.md §2.1): empty fields follow the owner's defaults.
+    # The follow-up plan (docs/method.md §2.1): empty fields follow the owner's defaults.
     follow_up_every_days = models.PositiveSmallIntegerField(
         _("follow up every (days)"),
         null=True,
@@ -185,6 +203,8 @@ class Opportunity(models.Model):
                 name="opportunity_owner_customers",
             ),
             models.Index(fields=["team", "level", "weight"], name="opportunity_team_weight"),
+            # The version of a user's won deals the sales cycle is kept under, from the index.
+            models.Index(fields=["owner", "level", "updated"], name="opportunity_owner_changed"),
             # Today's stop rules: many attempts without an answer, long without progress.
             models.Index(
                 fields=["owner", "level", "attempts_without_answer"],
@@ -210,16 +230,9 @@ class Opportunity(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "weight"}
         super().save(*args, **kwargs)
-        if self.level == Level.WON:
-            forget_measured_cycle(self.owner_id)
 
     def get_absolute_url(self) -> str:
         return reverse("opportunity_detail", args=[self.pk])
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if self.level == Level.WON:
-            forget_measured_cycle(self.owner_id)
-        return super().delete(*args, **kwargs)
 
     @property
     def fit_score(self) -> int | None:
@@ -420,7 +433,7 @@ class Activity(models.Model):
     submission = models.UUIDField(null=True, blank=True, editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = TeamOwnedQuerySet.as_manager()
+    objects = TeamOwnedQuerySet["Activity"].as_manager()
 
     class Meta:
         verbose_name = _("activity")
@@ -443,8 +456,10 @@ class Activity(models.Model):
         ]
         indexes = [
             models.Index(fields=["team", "-occurred"], name="activity_team_occurred"),
-            # Covers the time a user spent in a period (funnel.sales.allocation) without the rows.
+            # Covers the time spent in a period (funnel.prospecting.allocation) without the rows.
             models.Index(fields=["by", "occurred", "minutes", "created"], name="activity_by_time"),
+            # A person's page: their contact history and frequency, newest first.
+            models.Index(fields=["person", "-occurred", "-id"], name="activity_person_occurred"),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""The Sales Funnel's rules (METHOD.md §1) as plain functions over plain data.
+"""The Sales Funnel's rules (docs/method.md §1) as plain functions over plain data.
 
 Gates say what must be true before an objective moves down the funnel; drift says when a Best
 few objective is not closing as it should; the normal sales cycle is measured from won deals.

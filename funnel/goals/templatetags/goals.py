@@ -6,8 +6,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from funnel.front.templatetags.funnel import money
 from funnel.goals.models import Goal, Metric
+from funnel.lib.money import format_money
 
 register = template.Library()
 
@@ -16,7 +16,7 @@ register = template.Library()
 def goal_amount(goal: Goal, amount: Decimal, currency: str) -> str:
     """12 (a count), 7.5 h (hours), €12,000 (value won, in the main currency)."""
     if goal.metric == Metric.VALUE_WON:
-        return money(amount, currency)
+        return format_money(amount, currency)
     if goal.metric == Metric.PROSPECTING_HOURS:
         hours = round(amount, 1)
         shown = number_format(hours if hours % 1 else int(hours), use_l10n=True)

@@ -1,10 +1,10 @@
-"""What to do now, in the method's order of priority (METHOD.md §1, "Priorities", and §2-3).
+"""What to do now, in the method's order of priority (docs/method.md §1, "Priorities", and §2-3).
 
 1. Close the Best few. 2. Prospect and qualify above the funnel, best fit first. 3. Work the
 objectives in the funnel. 4. Keep in touch: nurture touches and the steps after a sale.
 Inside each group: missed follow-ups and late requests first, then what is due today, then the
 stop rules that fired, then the rest by value times fit.
-Plain data in, plain data out; funnel.sales.agenda loads the data and feeds it here.
+Plain data in, plain data out; funnel.today.agenda loads the data and feeds it here.
 """
 
 from collections.abc import Iterable
@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from funnel.fit.rules import is_poor_fit, ranking_weight
+from funnel.fit.rules import is_poor_fit
 from funnel.followup.models import Kind
 from funnel.followup.rules import (
     StopProposal,
@@ -28,6 +28,7 @@ from funnel.followup.rules import (
     stop_proposal,
 )
 from funnel.sales.models import NEXT_LEVEL, Level
+from funnel.sales.ranking import ranking_weight
 from funnel.sales.rules import OpportunityFacts, check_move, drift_warnings
 
 
@@ -190,7 +191,7 @@ class Agenda:
 def urgency(candidate: Candidate, settings: AgendaSettings) -> Urgency:
     due, follow_up = candidate.next_step_at, candidate.follow_up
     if follow_up is not None and follow_up.kind == Kind.REQUEST and due is not None:
-        # Answer requests at once (METHOD.md §2.2): due as soon as they come, urgent when late.
+        # Answer requests at once (docs/method.md §2.2): due as soon as they come, urgent when late.
         return Urgency.OVERDUE if due <= settings.now else Urgency.DUE_TODAY
     if follow_up is not None and follow_up.kind == Kind.POST_SALE and due is None:
         return Urgency.DUE_TODAY  # ask for the delivery date

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from funnel.fit.templatetags.fit import fit_badge
 from funnel.lib.http import AuthenticatedRequest, offset_param
 from funnel.lib.money import format_money
-from funnel.sales.agenda import CARD_FIELDS, agenda_settings, priority_slice
-from funnel.sales.allocation import LevelTime, Period, Span, level_times, load_split
+from funnel.prospecting.allocation import LevelTime, Period, Span, level_times, load_split
 from funnel.sales.facts import drift_of
 from funnel.sales.models import NEXT_LEVEL, OPEN_LEVELS, Level, Opportunity
-from funnel.sales.priorities import LEVEL_GROUP, AgendaSettings
+from funnel.today.agenda import CARD_FIELDS, agenda_settings, priority_slice
+from funnel.today.priorities import LEVEL_GROUP, AgendaSettings
 
 CARDS_PER_PAGE = 10
 PREVIOUS_LEVEL = {Level.IN: Level.ABOVE, Level.BEST_FEW: Level.IN}
@@ -130,11 +130,7 @@ def funnel_board(request: AuthenticatedRequest) -> HttpResponse:
     counts: dict[str, int] = defaultdict(int)
     totals: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
     for level, currency, count, total in (
-        Opportunity.objects.visible_to(request.user)
-        .filter(level__in=OPEN_LEVELS)
-        .values_list("level", "currency")
-        .annotate(count=Count("pk"), total=Sum("value"))
-        .order_by("-total")
+        Opportunity.objects.visible_to(request.user).open().count_and_total_per_level()
     ):
         counts[level] += count
         totals[level].append((currency, total))

@@ -1,4 +1,4 @@
-"""Prospecting health (METHOD.md §4): the three ways owners let prospecting slow down.
+"""Prospecting health (docs/method.md §4): the three ways owners let prospecting slow down.
 
 Plain data in, plain data out; the Today card and Reports load the figures and show the cures.
 """
@@ -87,7 +87,7 @@ def diagnose(
     won: Decimal,
     active_goals: int,
 ) -> list[Slowdown]:
-    """The slowdowns that show, in METHOD.md's order."""
+    """The slowdowns that show, in docs/method.md's order."""
     found = [
         unaware(weekly_minutes, planned_per_week),
         intentional(open_quotes, won),

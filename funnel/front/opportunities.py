@@ -3,7 +3,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.db.models.functions import Lower
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse
@@ -14,26 +13,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from funnel.contacts.models import Organisation
-from funnel.fit.actions import fit_of, refresh_fit
+from funnel.fit.actions import delete_opportunity, save_opportunity
+from funnel.fit.facts import fit_of
 from funnel.followup.actions import log_activity, proposed_follow_up
 from funnel.followup.facts import pest_warnings_for
-from funnel.followup.forms import FollowUpForm, confirming
-from funnel.followup.page import follow_up_context
-from funnel.lib.forms import own_copy, save_unless_taken
+from funnel.followup.forms import ActivityForm, AssignForm, FollowUpForm, PlanForm, confirming
+from funnel.followup.page import follow_up_context, new_follow_up_form, plans_follow_ups
+from funnel.lib.forms import menus_read, own_copy, save_unless_taken
 from funnel.lib.http import AuthenticatedRequest, id_param, offset_param
 from funnel.lib.listing import UnknownLast, list_page
 from funnel.lib.refusals import Refused
-from funnel.quotes.page import quotes_context
+from funnel.quotes.page import new_quote_form, quotes_context
 from funnel.sales.actions import (
     AlreadyMoved,
     GateClosed,
-    create_opportunity,
     move_opportunity,
 )
 from funnel.sales.facts import drift_of, opportunity_facts, sales_cycle
 from funnel.sales.forms import (
-    ActivityForm,
     InfluenceForm,
     MoveForm,
     NewOpportunityForm,
@@ -88,12 +85,7 @@ def opportunity_list(request: AuthenticatedRequest) -> HttpResponse:
         },
         default_sort="-updated",
     )
-    counts = dict(
-        Opportunity.objects.visible_to(request.user)
-        .values_list("level")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    counts = Opportunity.objects.visible_to(request.user).count_per_level()
     filters = [
         ("open", pgettext("opportunities", "Open"), sum(counts.get(lv, 0) for lv in OPEN_LEVELS))
     ]
@@ -118,6 +110,7 @@ def detail_context(
     today = timezone.localdate()
     cycle = sales_cycle(opportunity.owner)
     influences = list(opportunity.influences.select_related("person", "person__organisation"))
+    forms = {name: menus_read(form) for name, form in forms.items()}  # no query while drawing
     return {
         "opportunity": opportunity,
         "now": timezone.now(),
@@ -132,13 +125,14 @@ def detail_context(
         "level_changes": list(
             opportunity.level_changes.select_related("by").order_by("-at", "-pk")
         ),
-        # The two forms folded away are drawn when opened (influence_form, activity_form views).
+        # Forms folded away are drawn when opened (influence_form, activity_form views and the
+        # follow-up and quote cards'), or here when they must show at once; None while folded.
         "influence_form": forms.get("influence_form"),
         "activity_form": forms.get("activity_form"),
         **({"move_form": forms["move_form"]} if "move_form" in forms else {}),
         "next_follow_up_form": forms.get("next_follow_up_form"),
         **follow_up_context(opportunity, cycle_days=cycle.days, **forms),
-        **quotes_context(opportunity),
+        **quotes_context(opportunity, fold=True),
         # Labels translated once for every row's select, not once per option per row.
         "status_choices": [(value, str(label)) for value, label in BuyingInfluence.Status.choices],
     }
@@ -197,15 +191,26 @@ def opportunity_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     # Asked for by the Today page's "Log an activity", a page without script, or a first visit.
     if request.GET.get("log"):
         context.update(activity_forms(opportunity, id_param(request, "follow_up")))
-    if request.GET.get("add") == "influence" or not context["influences"]:
-        context["influence_form"] = InfluenceForm(opportunity=opportunity)
+    add, edit = request.GET.get("add"), request.GET.get("edit")
+    if add == "influence" or not context["influences"]:
+        context["influence_form"] = menus_read(InfluenceForm(opportunity=opportunity))
+    # The folded forms of the follow-up and quote cards, for a page without script.
+    if add == "follow-up" and not context["follow_up_form"] and plans_follow_ups(opportunity):
+        context["follow_up_form"] = menus_read(new_follow_up_form(opportunity))
+    if edit == "plan" and plans_follow_ups(opportunity):
+        context["plan_form"] = PlanForm(instance=opportunity)
+    if edit == "owner" and context["delegating"] and not context["assign_form"]:
+        context["assign_form"] = menus_read(AssignForm(opportunity=opportunity))
+    if add == "quote" and not context["quote_form"]:
+        context["quote_form"] = new_quote_form(opportunity)
     return render(request, DETAIL, context)
 
 
 @login_required
 def influence_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
-    context = {"opportunity": opportunity, "influence_form": InfluenceForm(opportunity=opportunity)}
+    form = menus_read(InfluenceForm(opportunity=opportunity))
+    context = {"opportunity": opportunity, "influence_form": form}
     return render(request, f"{DETAIL}#influence-form", context)
 
 
@@ -221,10 +226,8 @@ def activity_forms(opportunity: Opportunity, follow_up_id: int | None) -> dict[s
     planned = opportunity.follow_ups.planned()
     follow_up = planned.filter(pk=follow_up_id).first() if follow_up_id is not None else None
     return {
-        "activity_form": ActivityForm(opportunity=opportunity, follow_up=follow_up),
-        "next_follow_up_form": FollowUpForm(
-            instance=proposed_follow_up(opportunity), opportunity=opportunity
-        ),
+        "activity_form": menus_read(ActivityForm(opportunity=opportunity, follow_up=follow_up)),
+        "next_follow_up_form": menus_read(new_follow_up_form(opportunity)),
     }
 
 
@@ -240,8 +243,7 @@ def opportunity_create(request: AuthenticatedRequest) -> HttpResponse:
         initial=_customer_asked_for(request),
     )
     if request.method == "POST" and form.is_valid():
-        opportunity = create_opportunity(opportunity=form.save(commit=False), by=request.user)
-        refresh_customer_fit(opportunity)
+        opportunity = save_opportunity(opportunity=form.save(commit=False), by=request.user)
         messages.success(request, _("%(title)s is saved.") % {"title": opportunity.title})
         return redirect(opportunity)
     return _opportunity_form_page(request, form)
@@ -257,8 +259,7 @@ def opportunity_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         initial=_customer_asked_for(request),
     )
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        refresh_customer_fit(saved)
+        saved = save_opportunity(opportunity=form.save(commit=False), by=request.user)
         messages.success(request, _("%(title)s is saved.") % {"title": saved.title})
         return redirect(saved)
     return _opportunity_form_page(request, form, opportunity)
@@ -281,12 +282,6 @@ def _opportunity_form_page(
         template += "#main-contact"
     status = 422 if request.method == "POST" else 200  # sent, and refused: errors shown
     return render(request, template, {"form": form, "opportunity": opportunity}, status=status)
-
-
-def refresh_customer_fit(opportunity: Opportunity) -> None:
-    """The organisation's typical deal value, part of its fit, follows its opportunities."""
-    if opportunity.organisation_id:
-        refresh_fit(organisations=Organisation.objects.filter(pk=opportunity.organisation_id))
 
 
 @login_required
@@ -365,7 +360,7 @@ def _already_moved(request: AuthenticatedRequest, pk: int, moved: AlreadyMoved) 
 def opportunity_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
     if request.method == "POST":
-        opportunity.delete()
+        delete_opportunity(opportunity=opportunity)
         messages.success(request, _("%(title)s has been deleted.") % {"title": opportunity.title})
         return redirect("opportunity_list")
     return render(

@@ -1,11 +1,12 @@
-"""Time allocation (METHOD.md §1): the selling time each funnel level got, against its target.
+"""Time allocation (docs/method.md §1): the selling time each level got, against its target.
 
 An activity's minutes count at the level its opportunity had when the activity happened, read
 from the opportunity's level history. Minutes with no open level (no opportunity, or one that
 was won, lost, dead or nurtured) are kept apart: they are not selling time at a level.
 
-The pure part (`level_at`, `split_minutes`, `Span`, `level_times`) works on plain data; `load_split`
-reads a period's inputs in two queries.
+The pure part (`level_at`, `split_minutes`, `Span`, `level_times`) works on plain data;
+`load_split` reads a period's minutes (kept in the cache per data version, `minutes_by_day`) and
+adds the prospecting blocks kept in it. It lives with prospecting because blocks are time too.
 """
 
 import datetime as dt
@@ -177,7 +178,8 @@ def level_times(split: Split, profile: Profile) -> list[LevelTime]:
 
 
 def load_split(user: User, start: dt.datetime, end: dt.datetime, extra: ExtraMinutes = ()) -> Split:
-    """The user's minutes per level from `start` to `end` (excluded), in at most two queries.
+    """The user's minutes per level from `start` to `end` (excluded): one query for the cache's
+    version, two more when the period changed, and one for the blocks kept.
 
     `extra` is the extension point for time that is not an activity: prospecting blocks pass
     `[(minutes, Level.ABOVE), ...]` (prospecting is work above the funnel).

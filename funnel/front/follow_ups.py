@@ -24,13 +24,14 @@ from funnel.followup.forms import (
     confirming,
 )
 from funnel.followup.models import FollowUp, Kind
-from funnel.lib.forms import own_copy
+from funnel.followup.page import new_follow_up_form
+from funnel.front.opportunities import DETAIL, detail_context, get_opportunity
+from funnel.lib.forms import menus_read, own_copy
 from funnel.lib.http import AuthenticatedRequest
 from funnel.lib.listing import list_page
 from funnel.lib.refusals import Refused
 from funnel.sales.actions import AlreadyMoved
 from funnel.sales.models import Level, Opportunity
-from funnel.sales.views import DETAIL, detail_context, get_opportunity
 
 INLINE = "followup/follow_up_inline.html"
 # Nurture opportunities without a touch planned come after those with one, in every database.
@@ -59,6 +60,36 @@ def follow_up_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         return render(request, INLINE, {"opportunity": opportunity, "form": form})
     return save(request, opportunity, actions.proposed_follow_up(opportunity))
+
+
+# The follow-up card's folded forms, drawn when opened (htmx); a page without script asks for
+# the whole page with one of them drawn (?add=follow-up, ?edit=plan, ?edit=owner).
+
+
+@login_required
+def follow_up_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    opportunity = get_opportunity(request, pk)
+    context = {
+        "opportunity": opportunity,
+        "follow_up_form": menus_read(new_follow_up_form(opportunity)),
+    }
+    return render(request, f"{DETAIL}#follow-up-form", context)
+
+
+@login_required
+def plan_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    opportunity = get_opportunity(request, pk)
+    context = {"opportunity": opportunity, "plan_form": PlanForm(instance=opportunity)}
+    return render(request, f"{DETAIL}#plan-form", context)
+
+
+@login_required
+def assign_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    opportunity = get_opportunity(request, pk)
+    form = menus_read(AssignForm(opportunity=opportunity))
+    return render(
+        request, f"{DETAIL}#assign-form", {"opportunity": opportunity, "assign_form": form}
+    )
 
 
 @login_required
@@ -128,7 +159,8 @@ def plan_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = PlanForm(request.POST, instance=own_copy(opportunity))
     if not form.is_valid():
         return render(request, DETAIL, detail_context(opportunity, plan_form=form), status=422)
-    form.save()
+    fields = list(PlanForm.Meta.fields)
+    actions.save_plan(opportunity=form.save(commit=False), fields=fields, by=request.user)
     messages.success(request, _("The follow-up plan is saved."))
     return back(request, opportunity)
 

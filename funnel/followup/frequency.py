@@ -1,4 +1,4 @@
-"""How often a person is contacted (METHOD.md §2.3, the pest guard), as pure functions.
+"""How often a person is contacted (docs/method.md §2.3, the pest guard), as pure functions.
 
 Plain data in, plain data out: the person page loads the moments and shows the figures.
 """

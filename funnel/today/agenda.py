@@ -1,4 +1,4 @@
-"""Loads Today's candidates from the database and hands them to funnel.sales.priorities.
+"""Loads Today's candidates from the database and hands them to funnel.today.priorities.
 
 Each group is read in priority order with two queries an index can answer (steps due by the
 end of today, soonest first; then the rest by value times fit) and cut at the page's limit, so
@@ -17,7 +17,8 @@ from funnel.followup.facts import stop_rule_suspects
 from funnel.followup.models import FollowUp, Kind
 from funnel.sales.facts import influence_facts, sales_cycle
 from funnel.sales.models import OPEN_LEVELS, Level, Opportunity
-from funnel.sales.priorities import (
+from funnel.sales.rules import InfluenceFacts, OpportunityFacts
+from funnel.today.priorities import (
     LEVEL_GROUP,
     Agenda,
     AgendaSettings,
@@ -26,7 +27,6 @@ from funnel.sales.priorities import (
     Group,
     build_agenda,
 )
-from funnel.sales.rules import InfluenceFacts, OpportunityFacts
 
 # Today is what to do now: the first few of each group, the rest a click away on the board.
 ITEMS_PER_GROUP = 5
