@@ -25,7 +25,7 @@ from django.db.models import F, OuterRef, Subquery
 
 from funnel.accounts.actions import create_user
 from funnel.accounts.models import Team
-from funnel.contacts.models import Channel, Organisation, Person
+from funnel.contacts.models import Organisation, Person
 from funnel.demo import names, phrases
 from funnel.demo.activities import KIND_CHANNELS, MINUTES, SIGNAL_CHANNELS
 from funnel.demo.workdays import ROME, WORK_HOURS
@@ -33,6 +33,7 @@ from funnel.fit.actions import refresh_fit
 from funnel.fit.models import FitCriterion, Rating
 from funnel.followup.models import FollowUp, Kind
 from funnel.followup.models import Status as FollowUpStatus
+from funnel.lib.channels import Channel
 from funnel.sales.models import (
     OPEN_LEVELS,
     Activity,

@@ -5,8 +5,10 @@ Import after Django is set up.
 """
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib.auth.models import User
+from django.db.models import Model, QuerySet
 from django.urls import reverse
 
 from funnel.contacts.models import Organisation, Person
@@ -20,7 +22,10 @@ class Missing(Exception):
     """The user has no such row (any more)."""
 
 
-def first(rows) -> object:  # a queryset of any model
+M = TypeVar("M", bound=Model)
+
+
+def first(rows: QuerySet[M]) -> M:
     found = rows.order_by("pk").first()
     if found is None:
         raise Missing(rows.model.__name__)
@@ -28,11 +33,11 @@ def first(rows) -> object:  # a queryset of any model
 
 
 def opportunity_at(user: User, level: str) -> Opportunity:
-    return first(Opportunity.objects.filter(owner=user, level=level))  # type: ignore[return-value]
+    return first(Opportunity.objects.filter(owner=user, level=level))
 
 
 def planned_follow_up(user: User) -> FollowUp:
-    return first(FollowUp.objects.filter(assigned_to=user, status="planned", due_at__isnull=False))  # type: ignore[return-value]
+    return first(FollowUp.objects.filter(assigned_to=user, status="planned", due_at__isnull=False))
 
 
 # Every page a user opens, as (name, address of the page for this user), including the forms
@@ -72,19 +77,19 @@ PAGES: list[tuple[str, Callable[[User], str]]] = [
         lambda user: reverse(
             "quote_reissue", args=[first(Quote.objects.filter(opportunity__owner=user)).pk]
         ),
-    ),  # type: ignore[attr-defined]
+    ),
     ("organisations", lambda user: reverse("organisation_list")),
     ("new organisation", lambda user: reverse("organisation_create")),
     (
         "organisation",
         lambda user: first(Organisation.objects.filter(team=user.profile.team)).get_absolute_url(),
-    ),  # type: ignore[attr-defined]
+    ),
     ("people", lambda user: reverse("person_list")),
     ("new person", lambda user: reverse("person_create")),
     (
         "person",
         lambda user: first(Person.objects.filter(team=user.profile.team)).get_absolute_url(),
-    ),  # type: ignore[attr-defined]
+    ),
     ("reports", lambda user: reverse("reports")),
     ("monthly report", lambda user: reverse("reports") + "?period=month"),
     ("settings", lambda user: reverse("settings")),
@@ -95,7 +100,7 @@ PAGES: list[tuple[str, Callable[[User], str]]] = [
     (
         "edit goal",
         lambda user: reverse("goal_edit", args=[first(Goal.objects.filter(owner=user)).pk]),
-    ),  # type: ignore[attr-defined]
+    ),
     ("prospecting", lambda user: reverse("prospecting_blocks")),
     ("calendar", lambda user: reverse("calendar_feed", args=[user.profile.calendar_token])),
 ]

@@ -1,21 +1,27 @@
 """Shared fixtures: a few named users, and Playwright driving Debian's Chromium."""
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone, translation
+from pytest_django import Settings
 
 from funnel.accounts.actions import create_user
 from funnel.contacts.models import Organisation, Person
 from funnel.sales.actions import create_opportunity
 from funnel.sales.models import Level, Opportunity
+from tests.helpers import new_client
 
 PASSWORD = "correct-horse-battery"
 CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(autouse=True)
-def speak_english_in_utc():
+def speak_english_in_utc() -> Iterator[None]:
     """Each request activates its user's language and time zone; no test inherits another's."""
     translation.activate("en")
     timezone.deactivate()
@@ -25,7 +31,7 @@ def speak_english_in_utc():
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
+def empty_cache() -> Iterator[None]:
     """Pages keep built results (the calendar feed) in the cache; no test sees another's."""
     cache.clear()
     yield
@@ -33,36 +39,42 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
+def fast_password_hashing(settings: Settings) -> None:
     """Real hashers are slow on purpose; tests create users, they don't need to resist attacks."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def owner(db) -> User:
+def client() -> Client:
+    """pytest-django's client, on the handler the tests' clients share (helpers.new_client)."""
+    return new_client()
+
+
+@pytest.fixture
+def owner(db: None) -> User:
     return create_user(username="anna", password=PASSWORD, first_name="Anna", last_name="Rossi")
 
 
 @pytest.fixture
-def outsider(db) -> User:
+def outsider(db: None) -> User:
     """Someone with an account of their own, who must never see the owner's records."""
     return create_user(username="mallory", password=PASSWORD)
 
 
 @pytest.fixture
-def owner_client(client, owner):
+def owner_client(client: Client, owner: User) -> Client:
     client.force_login(owner)
     return client
 
 
 @pytest.fixture
-def outsider_client(client, outsider):
+def outsider_client(client: Client, outsider: User) -> Client:
     client.force_login(outsider)
     return client
 
 
 @pytest.fixture
-def organisation(owner) -> Organisation:
+def organisation(owner: User) -> Organisation:
     return Organisation.objects.create(
         team=owner.profile.team,
         name="Ferretti Arredamenti",
@@ -74,7 +86,7 @@ def organisation(owner) -> Organisation:
 
 
 @pytest.fixture
-def person(organisation) -> Person:
+def person(organisation: Organisation) -> Person:
     return Person.objects.create(
         team=organisation.team,
         name="Giulia Ferretti",
@@ -85,7 +97,7 @@ def person(organisation) -> Person:
 
 
 @pytest.fixture
-def opportunity(owner, organisation, person) -> Opportunity:
+def opportunity(owner: User, organisation: Organisation, person: Person) -> Opportunity:
     return create_opportunity(
         opportunity=Opportunity(
             team=owner.profile.team,
@@ -101,10 +113,10 @@ def opportunity(owner, organisation, person) -> Opportunity:
 
 
 @pytest.fixture
-def make_opportunity(owner, organisation):
+def make_opportunity(owner: User, organisation: Organisation) -> Callable[..., Opportunity]:
     """Opportunities of the owner's team, created the way the app creates them."""
 
-    def make(title: str = "Website redesign", **fields) -> Opportunity:
+    def make(title: str = "Website redesign", **fields: Any) -> Opportunity:
         fields.setdefault("organisation", organisation)
         fields.setdefault("level", Level.ABOVE)
         fields.setdefault("currency", "EUR")
@@ -115,19 +127,19 @@ def make_opportunity(owner, organisation):
 
 
 @pytest.fixture
-def outsider_organisation(outsider) -> Organisation:
+def outsider_organisation(outsider: User) -> Organisation:
     return Organisation.objects.create(team=outsider.profile.team, name="Mallory Trading")
 
 
 @pytest.fixture
-def outsider_person(outsider_organisation) -> Person:
+def outsider_person(outsider_organisation: Organisation) -> Person:
     return Person.objects.create(
         team=outsider_organisation.team, name="Mallory Spy", organisation=outsider_organisation
     )
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
@@ -143,7 +155,7 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-def pytest_report_header(config) -> str:
+def pytest_report_header(config: pytest.Config) -> str:
     from django.db import connection
 
     return f"database: {connection.vendor} ({connection.settings_dict['NAME']})"

@@ -3,18 +3,20 @@
 import datetime as dt
 import json
 import zoneinfo
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from funnel import cli
-from funnel.sales.models import Level
+from funnel.sales.models import Level, Opportunity
 
 ROME = zoneinfo.ZoneInfo("Europe/Rome")
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=ROME)
-ITEM_KEYS = {
+ITEM_KEYS: dict[str, type | tuple[type, ...]] = {
     "priority": int,
     "group": str,
     "kind": str,
@@ -45,21 +47,21 @@ KINDS = {
 
 
 @pytest.fixture(autouse=True)
-def in_process(monkeypatch):
+def in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run the command in this process, on the test database, at NOW."""
     monkeypatch.setattr(cli, "migrate", lambda: None)
     monkeypatch.setattr(timezone, "now", lambda: NOW)
 
 
 @pytest.fixture
-def anna(owner) -> User:
+def anna(owner: User) -> User:
     owner.profile.time_zone = "Europe/Rome"
     owner.profile.save(update_fields=["time_zone"])
     return owner
 
 
 @pytest.fixture
-def funnel(anna, make_opportunity):
+def funnel(anna: User, make_opportunity: Callable[..., Opportunity]) -> dict[str, Opportunity]:
     """One objective at each open level, and one closed."""
     return {
         "showroom": make_opportunity(
@@ -80,22 +82,25 @@ def funnel(anna, make_opportunity):
     }
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = cli.main(["agenda", *args])
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def agenda_json(capsys, *args: str) -> dict:
+def agenda_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
     code, out, err = run(capsys, "--json", *args)
     assert (code, err) == (0, "")
-    return json.loads(out)
+    payload: dict[str, Any] = json.loads(out)
+    return payload
 
 
 # The JSON contract
 
 
-def test_json_has_the_documented_fields_and_types(capsys, funnel):
+def test_json_has_the_documented_fields_and_types(
+    capsys: pytest.CaptureFixture[str], funnel: dict[str, Opportunity]
+) -> None:
     payload = agenda_json(capsys, "--user", "anna")
     assert set(payload) == {"date", "user", "items", "groups"}
     assert (payload["date"], payload["user"]) == ("2026-11-30", "anna")
@@ -111,7 +116,9 @@ def test_json_has_the_documented_fields_and_types(capsys, funnel):
         assert all(isinstance(group[key], int) for key in GROUP_KEYS - {"group"})
 
 
-def test_json_lists_the_work_in_the_methods_order(capsys, funnel):
+def test_json_lists_the_work_in_the_methods_order(
+    capsys: pytest.CaptureFixture[str], funnel: dict[str, Opportunity]
+) -> None:
     payload = agenda_json(capsys, "--user", "anna")
     priorities = [item["priority"] for item in payload["items"]]
     assert priorities == sorted(priorities)
@@ -130,7 +137,9 @@ def test_json_lists_the_work_in_the_methods_order(capsys, funnel):
     ]
 
 
-def test_json_gives_due_times_in_the_users_time_zone_with_the_offset(capsys, funnel):
+def test_json_gives_due_times_in_the_users_time_zone_with_the_offset(
+    capsys: pytest.CaptureFixture[str], funnel: dict[str, Opportunity]
+) -> None:
     items = {item["title"]: item for item in agenda_json(capsys, "--user", "anna")["items"]}
     showroom, website, audit = items["Showroom lighting"], items["Website"], items["Audit"]
     assert showroom["due"] == "2026-11-30T09:00:00+01:00"
@@ -145,14 +154,18 @@ def test_json_gives_due_times_in_the_users_time_zone_with_the_offset(capsys, fun
     )
 
 
-def test_json_says_what_is_missing_in_the_funnel(capsys, funnel):
+def test_json_says_what_is_missing_in_the_funnel(
+    capsys: pytest.CaptureFixture[str], funnel: dict[str, Opportunity]
+) -> None:
     items = {item["title"]: item for item in agenda_json(capsys, "--user", "anna")["items"]}
     assert items["Audit"]["kind"] == "identify_influence"
     assert items["Audit"]["reason"] == "Identify the economic buyer, who gives the final approval."
     assert items["Audit"]["warnings"] == ["No follow-up planned."]
 
 
-def test_each_group_stops_at_five_unless_all_are_asked_for(capsys, anna, make_opportunity):
+def test_each_group_stops_at_five_unless_all_are_asked_for(
+    capsys: pytest.CaptureFixture[str], anna: User, make_opportunity: Callable[..., Opportunity]
+) -> None:
     for i in range(7):
         make_opportunity(f"Prospect {i:02}")
     (prospecting,) = [
@@ -167,7 +180,11 @@ def test_each_group_stops_at_five_unless_all_are_asked_for(capsys, anna, make_op
 # --date
 
 
-def test_another_day_is_planned_from_its_start(capsys, funnel, make_opportunity):
+def test_another_day_is_planned_from_its_start(
+    capsys: pytest.CaptureFixture[str],
+    funnel: dict[str, Opportunity],
+    make_opportunity: Callable[..., Opportunity],
+) -> None:
     make_opportunity(
         "Tomorrow's call",
         next_step="Call",
@@ -182,13 +199,17 @@ def test_another_day_is_planned_from_its_start(capsys, funnel, make_opportunity)
     assert items["Showroom lighting"]["overdue"] is True  # it was due on the 30th
 
 
-def test_today_as_a_date_keeps_the_time_of_day(capsys, funnel):
+def test_today_as_a_date_keeps_the_time_of_day(
+    capsys: pytest.CaptureFixture[str], funnel: dict[str, Opportunity]
+) -> None:
     payload = agenda_json(capsys, "--user", "anna", "--date", "2026-11-30")
     (showroom,) = [item for item in payload["items"] if item["title"] == "Showroom lighting"]
     assert showroom["overdue"] is True  # 9:00 has passed at 10:00
 
 
-def test_an_earlier_day_sees_todays_steps_as_not_yet_due(capsys, funnel):
+def test_an_earlier_day_sees_todays_steps_as_not_yet_due(
+    capsys: pytest.CaptureFixture[str], funnel: dict[str, Opportunity]
+) -> None:
     payload = agenda_json(capsys, "--user", "anna", "--date", "2026-11-29")
     items = {item["title"]: item for item in payload["items"]}
     assert items["Website"]["overdue"] is False
@@ -196,7 +217,9 @@ def test_an_earlier_day_sees_todays_steps_as_not_yet_due(capsys, funnel):
     assert items["Showroom lighting"]["kind"] == "close"
 
 
-def test_a_date_that_is_not_a_date_is_refused_by_the_parser(capsys, anna):
+def test_a_date_that_is_not_a_date_is_refused_by_the_parser(
+    capsys: pytest.CaptureFixture[str], anna: User
+) -> None:
     with pytest.raises(SystemExit) as stop:
         cli.main(["agenda", "--user", "anna", "--date", "30/11/2026"])
     assert stop.value.code == 2
@@ -206,34 +229,44 @@ def test_a_date_that_is_not_a_date_is_refused_by_the_parser(capsys, anna):
 # Choosing the user
 
 
-def test_an_unknown_user_is_one_line_and_exit_code_2(capsys, anna):
+def test_an_unknown_user_is_one_line_and_exit_code_2(
+    capsys: pytest.CaptureFixture[str], anna: User
+) -> None:
     code, out, err = run(capsys, "--user", "nobody")
     assert (code, out) == (2, "")
     assert err == "funnel: no user named 'nobody'\n"
 
 
-def test_with_several_users_the_command_asks_which(capsys, anna, outsider):
+def test_with_several_users_the_command_asks_which(
+    capsys: pytest.CaptureFixture[str], anna: User, outsider: User
+) -> None:
     code, out, err = run(capsys)
     assert (code, out) == (2, "")
     assert err == "funnel: several users: choose one with --user\n"
 
 
-def test_with_no_users_the_command_says_so(capsys, db):
+def test_with_no_users_the_command_says_so(capsys: pytest.CaptureFixture[str], db: None) -> None:
     code, _out, err = run(capsys)
     assert (code, err) == (2, "funnel: no users yet: choose one with --user\n")
 
 
-def test_the_only_user_needs_no_user_option(capsys, funnel):
+def test_the_only_user_needs_no_user_option(
+    capsys: pytest.CaptureFixture[str], funnel: dict[str, Opportunity]
+) -> None:
     assert agenda_json(capsys)["user"] == "anna"
 
 
-def test_another_users_opportunities_are_not_on_the_agenda(capsys, funnel, outsider):
+def test_another_users_opportunities_are_not_on_the_agenda(
+    capsys: pytest.CaptureFixture[str], funnel: dict[str, Opportunity], outsider: User
+) -> None:
     payload = agenda_json(capsys, "--user", "mallory")
     assert payload["items"] == []
     assert [g["total"] for g in payload["groups"]] == [0, 0, 0, 0]
 
 
-def test_a_user_without_a_profile_gets_one_line_not_a_traceback(capsys, db):
+def test_a_user_without_a_profile_gets_one_line_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], db: None
+) -> None:
     User.objects.create_superuser("admin", password="a-long-passphrase-42")
     code, _out, err = run(capsys, "--user", "admin")
     assert code == 2
@@ -243,7 +276,9 @@ def test_a_user_without_a_profile_gets_one_line_not_a_traceback(capsys, db):
 # Text
 
 
-def test_text_lists_the_groups_in_order_with_items_reasons_and_warnings(capsys, funnel):
+def test_text_lists_the_groups_in_order_with_items_reasons_and_warnings(
+    capsys: pytest.CaptureFixture[str], funnel: dict[str, Opportunity]
+) -> None:
     code, out, err = run(capsys, "--user", "anna")
     assert (code, err) == (0, "")
     lines = out.splitlines()
@@ -262,7 +297,9 @@ def test_text_lists_the_groups_in_order_with_items_reasons_and_warnings(capsys, 
     assert "Old deal" not in out
 
 
-def test_text_points_to_all_for_the_rest(capsys, anna, make_opportunity):
+def test_text_points_to_all_for_the_rest(
+    capsys: pytest.CaptureFixture[str], anna: User, make_opportunity: Callable[..., Opportunity]
+) -> None:
     for i in range(6):
         make_opportunity(f"Prospect {i:02}")
     _code, out, _err = run(capsys, "--user", "anna")
@@ -270,7 +307,9 @@ def test_text_points_to_all_for_the_rest(capsys, anna, make_opportunity):
     assert "2. Prospect above the funnel (6)" in out
 
 
-def test_text_of_an_empty_funnel_still_lists_the_four_groups(capsys, anna):
+def test_text_of_an_empty_funnel_still_lists_the_four_groups(
+    capsys: pytest.CaptureFixture[str], anna: User
+) -> None:
     _code, out, _err = run(capsys, "--user", "anna")
     assert out.splitlines()[1:] == [
         "",

@@ -1,5 +1,5 @@
 """Today's order holds for any mix of candidates: it never raises, never goes backwards, and
-every item says why it is there (METHOD.md §1, "Priorities"). Property-based, without the
+every item says why it is there (docs/method.md §1, "Priorities"). Property-based, without the
 database: Hypothesis builds the mixes, including the ones no fixture thought of."""
 
 import datetime as dt
@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from funnel.followup.models import Kind
 from funnel.sales.models import Level
-from funnel.sales.priorities import (
+from funnel.sales.rules import InfluenceFacts, OpportunityFacts
+from funnel.today.priorities import (
     AgendaSettings,
     Candidate,
     FollowUpFacts,
@@ -18,7 +19,6 @@ from funnel.sales.priorities import (
     build_agenda,
     priority_key,
 )
-from funnel.sales.rules import InfluenceFacts, OpportunityFacts
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -67,7 +67,7 @@ def candidate(draw: st.DrawFn, id: int) -> Candidate:
         currency="EUR",
         fit_score=draw(st.one_of(st.none(), st.integers(0, 100))),
         next_step=draw(st.sampled_from(["", "Call back"])),
-        # As funnel.sales.agenda builds it: the follow-up's time when there is one.
+        # As funnel.today.agenda builds it: the follow-up's time when there is one.
         next_step_at=follow_up.due_at if follow_up else draw(moments),
         expected_close_on=expected_close_on,
         level_since=draw(st.sampled_from([TODAY, TODAY - dt.timedelta(days=200)])),
@@ -101,7 +101,9 @@ agenda_settings = st.builds(
 
 @settings(max_examples=300, deadline=None)
 @given(candidates(), agenda_settings, st.one_of(st.none(), st.integers(1, 5)))
-def test_any_mix_of_candidates_makes_an_agenda_in_order_with_reasons(mix, agenda, limit):
+def test_any_mix_of_candidates_makes_an_agenda_in_order_with_reasons(
+    mix: list[Candidate], agenda: AgendaSettings, limit: int | None
+) -> None:
     built = build_agenda(mix, settings=agenda, totals={}, limit=limit)
 
     assert [summary.group for summary in built.groups] == list(Group)
@@ -120,7 +122,9 @@ def test_any_mix_of_candidates_makes_an_agenda_in_order_with_reasons(mix, agenda
 
 @settings(max_examples=300, deadline=None)
 @given(candidate(id=1), candidate(id=2), agenda_settings)
-def test_any_two_candidates_compare_whatever_they_lack(first, second, agenda):
+def test_any_two_candidates_compare_whatever_they_lack(
+    first: Candidate, second: Candidate, agenda: AgendaSettings
+) -> None:
     """Sorting needs a total order: two keys always compare, one way or the other."""
     a, b = priority_key(first, agenda), priority_key(second, agenda)
     assert (a < b) or (b < a) or (a == b)

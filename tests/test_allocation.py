@@ -2,16 +2,19 @@
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from funnel.accounts.models import Profile
-from funnel.sales.actions import move_opportunity
-from funnel.sales.allocation import (
+from funnel.contacts.models import Person
+from funnel.prospecting.allocation import (
     Logged,
     Move,
     Period,
@@ -20,6 +23,7 @@ from funnel.sales.allocation import (
     load_split,
     split_minutes,
 )
+from funnel.sales.actions import move_opportunity
 from funnel.sales.models import Activity, Level, Opportunity
 
 UTC = dt.UTC
@@ -44,38 +48,38 @@ HISTORY = [
 # The level at a moment
 
 
-def test_before_its_first_move_an_opportunity_had_the_level_it_was_created_at():
+def test_before_its_first_move_an_opportunity_had_the_level_it_was_created_at() -> None:
     assert level_at(HISTORY, at(1), current=Level.IN) == Level.ABOVE
 
 
-def test_an_opportunity_has_the_level_of_its_last_move_until_then():
+def test_an_opportunity_has_the_level_of_its_last_move_until_then() -> None:
     assert level_at(HISTORY, at(10), current=Level.IN) == Level.ABOVE
     assert level_at(HISTORY, MOVED_IN, current=Level.IN) == Level.IN
     assert level_at(HISTORY, at(20), current=Level.IN) == Level.IN
 
 
-def test_without_any_history_an_opportunity_is_at_its_level_today():
+def test_without_any_history_an_opportunity_is_at_its_level_today() -> None:
     assert level_at([], at(10), current=Level.BEST_FEW) == Level.BEST_FEW
 
 
 # Splitting minutes
 
 
-def test_an_activity_before_and_after_a_move_count_at_the_level_of_their_day():
+def test_an_activity_before_and_after_a_move_count_at_the_level_of_their_day() -> None:
     activities = [Logged(at(16), 30, 1, Level.IN), Logged(at(17), 90, 1, Level.IN)]
     split = split_minutes(activities, {1: HISTORY})
     assert split.minutes == {Level.ABOVE: 30, Level.IN: 90, Level.BEST_FEW: 0}
     assert [split.share(level) for level in split.minutes] == [25, 75, 0]
 
 
-def test_an_opportunity_that_went_back_up_counts_above_again():
+def test_an_opportunity_that_went_back_up_counts_above_again() -> None:
     history = [*HISTORY, Move(at(18, 9), Level.IN, Level.ABOVE)]
     activities = [Logged(at(17), 20, 1), Logged(at(18), 40, 1)]
     split = split_minutes(activities, {1: history})
     assert split.minutes == {Level.ABOVE: 40, Level.IN: 20, Level.BEST_FEW: 0}
 
 
-def test_time_without_an_opportunity_or_on_a_closed_one_is_kept_apart():
+def test_time_without_an_opportunity_or_on_a_closed_one_is_kept_apart() -> None:
     history = [Move(CREATED, "", Level.BEST_FEW), Move(at(10), Level.BEST_FEW, Level.WON)]
     activities = [
         Logged(at(5), 15, None),  # a call to a person, no opportunity
@@ -87,14 +91,14 @@ def test_time_without_an_opportunity_or_on_a_closed_one_is_kept_apart():
     assert split.other == 40
 
 
-def test_activities_without_minutes_count_for_nothing():
+def test_activities_without_minutes_count_for_nothing() -> None:
     split = split_minutes([Logged(at(5), 0, 1, Level.IN)], {})
     assert split.total == 0
     assert split.other == 0
     assert split.share(Level.ABOVE) is None
 
 
-def test_extra_minutes_such_as_prospecting_blocks_count_at_their_level():
+def test_extra_minutes_such_as_prospecting_blocks_count_at_their_level() -> None:
     split = split_minutes([Logged(at(5), 60, 1, Level.IN)], {}, extra=[(180, Level.ABOVE)])
     assert split.minutes[Level.ABOVE] == 180
     assert split.share(Level.ABOVE) == 75
@@ -103,7 +107,7 @@ def test_extra_minutes_such_as_prospecting_blocks_count_at_their_level():
 # Weeks and months
 
 
-def test_a_week_runs_from_monday_and_a_month_from_its_first_day():
+def test_a_week_runs_from_monday_and_a_month_from_its_first_day() -> None:
     week = Span.containing(Period.WEEK, dt.date(2026, 3, 18))
     assert (week.first, week.last) == (dt.date(2026, 3, 16), dt.date(2026, 3, 22))
     month = Span.containing(Period.MONTH, dt.date(2026, 12, 31))
@@ -119,7 +123,7 @@ def test_a_week_runs_from_monday_and_a_month_from_its_first_day():
 
 
 @pytest.fixture
-def moved(owner, person, make_opportunity) -> Opportunity:
+def moved(owner: User, person: Person, make_opportunity: Callable[..., Opportunity]) -> Opportunity:
     """Created above the funnel on 2 March, moved into it on 17 March, with logged time."""
     with time_machine.travel(CREATED, tick=False):
         opportunity = make_opportunity("Operations review")
@@ -135,7 +139,13 @@ def moved(owner, person, make_opportunity) -> Opportunity:
     return opportunity
 
 
-def log(owner, opportunity, occurred, minutes, person=None) -> Activity:
+def log(
+    owner: User,
+    opportunity: Opportunity | None,
+    occurred: dt.datetime,
+    minutes: int,
+    person: Person | None = None,
+) -> Activity:
     return Activity.objects.create(
         team=owner.profile.team,
         by=owner,
@@ -146,7 +156,9 @@ def log(owner, opportunity, occurred, minutes, person=None) -> Activity:
     )
 
 
-def test_the_loader_reads_the_minutes_of_a_period_at_the_level_of_their_day(owner, moved):
+def test_the_loader_reads_the_minutes_of_a_period_at_the_level_of_their_day(
+    owner: User, moved: Opportunity
+) -> None:
     week = Span.containing(Period.WEEK, NOW.date()).bounds(UTC)
     split = load_split(owner, *week)
     assert split.minutes == {Level.ABOVE: 30, Level.IN: 90, Level.BEST_FEW: 0}
@@ -155,13 +167,13 @@ def test_the_loader_reads_the_minutes_of_a_period_at_the_level_of_their_day(owne
     assert load_split(owner, *month).minutes[Level.ABOVE] == 90
 
 
-def test_the_loader_takes_extra_minutes_above_the_funnel(owner, moved):
+def test_the_loader_takes_extra_minutes_above_the_funnel(owner: User, moved: Opportunity) -> None:
     week = Span.containing(Period.WEEK, NOW.date()).bounds(UTC)
     split = load_split(owner, *week, extra=[(120, Level.ABOVE)])
     assert split.minutes[Level.ABOVE] == 150
 
 
-def test_the_loader_counts_only_the_users_own_time(outsider, moved):
+def test_the_loader_counts_only_the_users_own_time(outsider: User, moved: Opportunity) -> None:
     month = Span.containing(Period.MONTH, NOW.date()).bounds(UTC)
     split = load_split(outsider, *month)
     assert split.total == 0
@@ -181,7 +193,9 @@ def table_rows(html: str) -> list[tuple[str, ...]]:
     return [(level, *re.findall(r"<td[^>]*>([^<]*)</td>", cells)) for level, cells in rows]
 
 
-def test_the_weekly_report_shows_actual_against_target_with_a_chart(owner_client, moved):
+def test_the_weekly_report_shows_actual_against_target_with_a_chart(
+    owner_client: Client, moved: Opportunity
+) -> None:
     with time_machine.travel(NOW, tick=False):
         response = owner_client.get(REPORTS)
     assert response.status_code == 200
@@ -201,7 +215,9 @@ def test_the_weekly_report_shows_actual_against_target_with_a_chart(owner_client
     assert 'rel="next"' not in response.text  # no next week yet
 
 
-def test_the_monthly_report_counts_the_whole_month(owner_client, moved):
+def test_the_monthly_report_counts_the_whole_month(
+    owner_client: Client, moved: Opportunity
+) -> None:
     with time_machine.travel(NOW, tick=False):
         response = owner_client.get(REPORTS, {"period": "month"})
     assert [row[1:3] for row in table_rows(response.text)] == [
@@ -212,14 +228,16 @@ def test_the_monthly_report_counts_the_whole_month(owner_client, moved):
     assert "?period=month&amp;on=2026-02-01" in response.text
 
 
-def test_an_earlier_month_can_be_looked_at_and_has_a_next(owner_client, moved):
+def test_an_earlier_month_can_be_looked_at_and_has_a_next(
+    owner_client: Client, moved: Opportunity
+) -> None:
     with time_machine.travel(NOW, tick=False):
         response = owner_client.get(REPORTS, {"period": "month", "on": "2026-02-01"})
     assert table_rows(response.text)[0][:3] == ("above", "45 min", "100 %")
     assert "?period=month&amp;on=2026-03-01" in response.text
 
 
-def test_a_period_without_minutes_says_how_to_get_some(owner_client):
+def test_a_period_without_minutes_says_how_to_get_some(owner_client: Client) -> None:
     with time_machine.travel(NOW, tick=False):
         response = owner_client.get(REPORTS, {"period": "bogus", "on": "not-a-date"})
     assert response.status_code == 200
@@ -228,7 +246,9 @@ def test_a_period_without_minutes_says_how_to_get_some(owner_client):
     assert "<svg" not in response.text
 
 
-def test_an_outsider_sees_none_of_the_owners_time(outsider_client, moved):
+def test_an_outsider_sees_none_of_the_owners_time(
+    outsider_client: Client, moved: Opportunity
+) -> None:
     with time_machine.travel(NOW, tick=False):
         response = outsider_client.get(REPORTS, {"period": "month"})
     assert response.status_code == 200
@@ -239,7 +259,9 @@ def test_an_outsider_sees_none_of_the_owners_time(outsider_client, moved):
 # The board
 
 
-def test_the_board_shows_this_months_share_against_the_target(owner_client, owner, moved):
+def test_the_board_shows_this_months_share_against_the_target(
+    owner_client: Client, owner: User, moved: Opportunity
+) -> None:
     Profile.objects.filter(user=owner).update(
         time_above_percent=60, time_in_percent=10, time_best_few_percent=30
     )
@@ -251,7 +273,7 @@ def test_the_board_shows_this_months_share_against_the_target(owner_client, owne
     assert f"{REPORTS}?period=month#time-allocation" in response.text
 
 
-def test_the_board_without_time_this_month_shows_the_targets(owner_client):
+def test_the_board_without_time_this_month_shows_the_targets(owner_client: Client) -> None:
     with time_machine.travel(NOW, tick=False):
         response = owner_client.get(BOARD)
     shares = [column.time_share for column in response.context["columns"]]
@@ -271,17 +293,21 @@ def prospecting(**values: object) -> dict[str, object]:
     return {"form": "prospecting", **shares, **values}
 
 
-def test_the_prospecting_settings_save_the_shares_and_the_quotes_validity(owner_client, owner):
+def test_the_prospecting_settings_save_the_shares_and_the_quotes_validity(
+    owner_client: Client, owner: User
+) -> None:
     response = owner_client.post(SETTINGS, prospecting())
     assert response.status_code == 302
-    assert response.url == f"{SETTINGS}#prospecting"
+    assert response["Location"] == f"{SETTINGS}#prospecting"
     profile = Profile.objects.get(user=owner)
     shares = (profile.time_above_percent, profile.time_in_percent, profile.time_best_few_percent)
     assert shares == (60, 10, 30)
     assert profile.quote_valid_days == 21
 
 
-def test_shares_that_dont_add_up_to_100_are_refused_with_their_total(owner_client, owner):
+def test_shares_that_dont_add_up_to_100_are_refused_with_their_total(
+    owner_client: Client, owner: User
+) -> None:
     response = owner_client.post(SETTINGS, prospecting(**{"prospecting-time_in_percent": 20}))
     assert response.status_code == 422
     assert "The three shares add up to 110 %; they must add up to 100 %." in response.text
@@ -293,7 +319,7 @@ def test_shares_that_dont_add_up_to_100_are_refused_with_their_total(owner_clien
     assert Profile.objects.get(user=owner).time_above_percent == 34
 
 
-def test_the_settings_page_shows_the_prospecting_card(owner_client):
+def test_the_settings_page_shows_the_prospecting_card(owner_client: Client) -> None:
     response = owner_client.get(SETTINGS)
     assert 'id="prospecting"' in response.text
     assert "Above the funnel (%)" in response.text
@@ -304,7 +330,7 @@ def test_the_settings_page_shows_the_prospecting_card(owner_client):
 # Query counts
 
 
-def count_queries(client, url: str, params: dict[str, str]) -> int:
+def count_queries(client: Client, url: str, params: dict[str, str]) -> int:
     with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as queries:
         response = client.get(url, params)
     assert response.status_code == 200
@@ -316,8 +342,12 @@ def count_queries(client, url: str, params: dict[str, str]) -> int:
     [(REPORTS, {"period": "week"}), (REPORTS, {"period": "month"}), (BOARD, {})],
 )
 def test_pages_make_as_many_queries_for_30_activities_as_for_3(
-    owner_client, owner, make_opportunity, url, params
-):
+    owner_client: Client,
+    owner: User,
+    make_opportunity: Callable[..., Opportunity],
+    url: str,
+    params: dict[str, str],
+) -> None:
     def add(indexes: range) -> None:
         for index in indexes:
             with time_machine.travel(CREATED, tick=False):

@@ -2,16 +2,20 @@
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from funnel.contacts.models import Organisation
+from funnel.contacts.models import Organisation, Person
 from funnel.lib.money import format_money
-from funnel.sales.board import CARDS_PER_PAGE
 from funnel.sales.models import BuyingInfluence, Level, LevelChange, Opportunity
+from funnel.today.board import CARDS_PER_PAGE, Column
+from tests.helpers import Response
 
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)
 BOARD = reverse("funnel_board")
@@ -20,7 +24,7 @@ CARD_TITLE = re.compile(r'<a class="title" href="/opportunities/\d+/">([^<]*)</a
 
 
 @pytest.fixture(autouse=True)
-def clock(monkeypatch):
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test here happens at NOW (time-machine is not installed)."""
     monkeypatch.setattr(timezone, "now", lambda: NOW)
 
@@ -37,16 +41,17 @@ def titles(html: str) -> list[str]:
     return CARD_TITLE.findall(html)
 
 
-def column(response, level: str):
-    return next(c for c in response.context["columns"] if c.level == level)
+def column(response: Response, level: str) -> Column:
+    found: Column = next(c for c in response.context["columns"] if c.level == level)
+    return found
 
 
 # Columns
 
 
 def test_the_board_has_three_columns_with_counts_and_totals_per_currency(
-    owner_client, make_opportunity
-):
+    owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     make_opportunity("Website", value=Decimal(1000))
     make_opportunity("Shop", value=Decimal(2500))
     make_opportunity("App", value=Decimal(700), currency="USD")
@@ -66,7 +71,9 @@ def test_the_board_has_three_columns_with_counts_and_totals_per_currency(
     assert format_money(99999, "EUR") not in response.text
 
 
-def test_an_empty_column_says_how_objectives_get_there(owner_client, make_opportunity):
+def test_an_empty_column_says_how_objectives_get_there(
+    owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     make_opportunity("Website")
     page = owner_client.get(BOARD).text
     assert "Nothing in Best few: an objective gets here when every buying influence" in page
@@ -74,8 +81,8 @@ def test_an_empty_column_says_how_objectives_get_there(owner_client, make_opport
 
 
 def test_cards_are_in_todays_order_overdue_then_due_today_then_value_times_fit(
-    owner, owner_client, make_opportunity
-):
+    owner: User, owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     team = owner.profile.team
     great = Organisation.objects.create(team=team, name="Great fit", fit_score=90)
     make_opportunity("Later, small", value=Decimal(100), next_step_at=NOW + dt.timedelta(days=3))
@@ -90,8 +97,8 @@ def test_cards_are_in_todays_order_overdue_then_due_today_then_value_times_fit(
 
 
 def test_a_card_without_a_next_step_says_so_and_an_overdue_one_is_marked(
-    owner_client, make_opportunity
-):
+    owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     make_opportunity("Forgotten", next_step_at=NOW - dt.timedelta(days=1))
     make_opportunity("Unplanned")
     page = owner_client.get(BOARD).text
@@ -99,7 +106,9 @@ def test_a_card_without_a_next_step_says_so_and_an_overdue_one_is_marked(
     assert page.count('<span class="overdue">Next: 11/29/2026</span>') == 1
 
 
-def test_a_drifting_best_few_card_shows_the_warning(owner, owner_client, make_opportunity):
+def test_a_drifting_best_few_card_shows_the_warning(
+    owner: User, owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     make_opportunity(
         "Showroom lighting", level=Level.BEST_FEW, expected_close_on=dt.date(2026, 11, 20)
     )
@@ -114,7 +123,9 @@ def test_a_drifting_best_few_card_shows_the_warning(owner, owner_client, make_op
     assert response.text.count('class="board-card warned"') == 1
 
 
-def test_closed_and_parked_levels_are_chips_that_open_the_list(owner_client, make_opportunity):
+def test_closed_and_parked_levels_are_chips_that_open_the_list(
+    owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     make_opportunity("Signed", level=Level.WON)
     make_opportunity("Gone", level=Level.LOST, reason="Too expensive")
     make_opportunity("Open one")
@@ -136,8 +147,8 @@ def test_closed_and_parked_levels_are_chips_that_open_the_list(owner_client, mak
 
 
 def test_show_more_loads_the_next_page_of_cards_without_repeating_any(
-    owner_client, make_opportunity
-):
+    owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     page = CARDS_PER_PAGE
     total = 2 * page + 5
     for i in range(total):  # values tie in threes: the tie is broken by creation order
@@ -160,7 +171,9 @@ def test_show_more_loads_the_next_page_of_cards_without_repeating_any(
     assert "Show more" not in last.text
 
 
-def test_a_column_of_exactly_one_page_has_no_show_more(owner_client, make_opportunity):
+def test_a_column_of_exactly_one_page_has_no_show_more(
+    owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     for i in range(CARDS_PER_PAGE):
         make_opportunity(f"Prospect {i:02}")
     page = owner_client.get(BOARD).text
@@ -169,11 +182,13 @@ def test_a_column_of_exactly_one_page_has_no_show_more(owner_client, make_opport
 
 
 @pytest.mark.parametrize("level", ["won", "nurture", "everything"])
-def test_show_more_for_a_level_that_is_not_a_column_is_not_found(owner_client, level):
+def test_show_more_for_a_level_that_is_not_a_column_is_not_found(
+    owner_client: Client, level: str
+) -> None:
     assert owner_client.get(more_url(level, 20)).status_code == 404
 
 
-def test_show_more_with_a_broken_offset_is_not_found(owner_client):
+def test_show_more_with_a_broken_offset_is_not_found(owner_client: Client) -> None:
     response = owner_client.get(f"{reverse('board_column', args=['above'])}?offset=-5")
     assert response.status_code == 404
 
@@ -182,8 +197,8 @@ def test_show_more_with_a_broken_offset_is_not_found(owner_client):
 
 
 def test_a_move_with_unmet_prerequisites_opens_a_dialog_listing_them(
-    owner_client, make_opportunity
-):
+    owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     deal = make_opportunity("Audit", level=Level.IN)
     response = owner_client.post(move_url(deal), {"to_level": "best_few"}, headers=HTMX)
     assert response.status_code == 422
@@ -201,8 +216,8 @@ def test_a_move_with_unmet_prerequisites_opens_a_dialog_listing_them(
 
 
 def test_moving_anyway_with_a_reason_moves_and_keeps_the_reason_in_the_history(
-    owner, owner_client, make_opportunity
-):
+    owner: User, owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     deal = make_opportunity("Audit", level=Level.IN)
     data = {"to_level": "best_few", "override_reason": "The CEO signs alone"}
     response = owner_client.post(move_url(deal), data, headers=HTMX)
@@ -216,7 +231,9 @@ def test_moving_anyway_with_a_reason_moves_and_keeps_the_reason_in_the_history(
     assert "The CEO signs alone" in owner_client.get(deal.get_absolute_url()).text
 
 
-def test_a_move_with_everything_in_place_needs_no_override(owner_client, make_opportunity, person):
+def test_a_move_with_everything_in_place_needs_no_override(
+    owner_client: Client, make_opportunity: Callable[..., Opportunity], person: Person
+) -> None:
     deal = make_opportunity("Audit")
     BuyingInfluence.objects.create(
         opportunity=deal, person=person, role="economic", status="contacted", fit_confirmed=True
@@ -227,8 +244,8 @@ def test_a_move_with_everything_in_place_needs_no_override(owner_client, make_op
 
 
 def test_without_htmx_a_blocked_move_shows_the_page_with_what_is_missing(
-    owner_client, make_opportunity
-):
+    owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     deal = make_opportunity("Audit")
     response = owner_client.post(move_url(deal), {"to_level": "in"})
     assert response.status_code == 422
@@ -244,7 +261,9 @@ def test_without_htmx_a_blocked_move_shows_the_page_with_what_is_missing(
 @pytest.mark.parametrize(
     ("start", "back_to"), [(Level.IN, Level.ABOVE), (Level.BEST_FEW, Level.IN)]
 )
-def test_moving_back_up_the_funnel_is_never_blocked(owner_client, make_opportunity, start, back_to):
+def test_moving_back_up_the_funnel_is_never_blocked(
+    owner_client: Client, make_opportunity: Callable[..., Opportunity], start: Level, back_to: Level
+) -> None:
     deal = make_opportunity("Audit", level=start)
     response = owner_client.post(move_url(deal), {"to_level": back_to}, headers=HTMX)
     assert response.status_code == 200
@@ -255,8 +274,8 @@ def test_moving_back_up_the_funnel_is_never_blocked(owner_client, make_opportuni
 
 
 def test_closing_as_lost_from_the_board_asks_for_the_reason_in_the_dialog(
-    owner_client, make_opportunity
-):
+    owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     deal = make_opportunity("Audit")
     response = owner_client.post(move_url(deal), {"to_level": "lost"}, headers=HTMX)
     assert response.status_code == 422
@@ -270,7 +289,9 @@ def test_closing_as_lost_from_the_board_asks_for_the_reason_in_the_dialog(
     assert (deal.level, deal.reason) == (Level.LOST, "No budget")
 
 
-def test_each_card_offers_the_moves_of_its_column(owner_client, make_opportunity):
+def test_each_card_offers_the_moves_of_its_column(
+    owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     make_opportunity("Prospect")
     make_opportunity("Closing", level=Level.BEST_FEW)
     page = owner_client.get(BOARD).text
@@ -285,7 +306,9 @@ def test_each_card_offers_the_moves_of_its_column(owner_client, make_opportunity
 # Who sees what
 
 
-def test_an_outsider_sees_none_of_the_owners_cards(client, outsider, opportunity):
+def test_an_outsider_sees_none_of_the_owners_cards(
+    client: Client, outsider: User, opportunity: Opportunity
+) -> None:
     client.force_login(outsider)
     response = client.get(BOARD)
     assert response.status_code == 200
@@ -294,7 +317,9 @@ def test_an_outsider_sees_none_of_the_owners_cards(client, outsider, opportunity
     assert opportunity.title not in client.get(more_url("above", 0)).text
 
 
-def test_an_outsider_cannot_move_the_owners_opportunity(client, outsider, opportunity):
+def test_an_outsider_cannot_move_the_owners_opportunity(
+    client: Client, outsider: User, opportunity: Opportunity
+) -> None:
     client.force_login(outsider)
     data = {"to_level": "in", "override_reason": "Because I can"}
     assert client.post(move_url(opportunity), data, headers=HTMX).status_code == 404
@@ -304,14 +329,16 @@ def test_an_outsider_cannot_move_the_owners_opportunity(client, outsider, opport
     assert opportunity.level_changes.count() == 1
 
 
-def test_the_board_asks_anonymous_visitors_to_log_in(client):
+def test_the_board_asks_anonymous_visitors_to_log_in(client: Client) -> None:
     for url in [BOARD, more_url("above", 20)]:
         response = client.get(url)
         assert response.status_code == 302
-        assert response.url.startswith("/login/?next=")
+        assert response["Location"].startswith("/login/?next=")
 
 
-def test_a_card_shows_the_fit_and_marks_a_poor_one(owner, owner_client, make_opportunity):
+def test_a_card_shows_the_fit_and_marks_a_poor_one(
+    owner: User, owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     team = owner.profile.team
     great = Organisation.objects.create(team=team, name="Great", fit_score=90, fit_known=80)
     poor = Organisation.objects.create(team=team, name="Poor", fit_score=10, fit_known=80)

@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
+from pytest_django.live_server_helper import LiveServer
 
+from funnel.contacts.models import Organisation
 from funnel.followup import actions
 from funnel.followup.models import FollowUp
 from funnel.goals.models import Goal
@@ -18,8 +21,8 @@ from funnel.sales.models import Activity, BuyingInfluence, Opportunity
 from tests.conftest import PASSWORD
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-DESKTOP = {"width": 1280, "height": 860}
-PHONE = {"width": 375, "height": 812}
+DESKTOP: ViewportSize = {"width": 1280, "height": 860}
+PHONE: ViewportSize = {"width": 375, "height": 812}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +42,7 @@ def log_in(page: Page, base: str, username: str) -> None:
 
 
 def test_a_new_user_records_a_sale_from_organisation_to_logged_activity(
-    page: Page, live_server, owner
+    page: Page, live_server: LiveServer, owner: User
 ) -> None:
     page.set_viewport_size(DESKTOP)
     log_in(page, live_server.url, "anna")
@@ -93,6 +96,7 @@ def test_a_new_user_records_a_sale_from_organisation_to_logged_activity(
     assert page.evaluate("window.stillTheSamePage") is True
 
     opportunity = Opportunity.objects.get(title="Warehouse flow review")
+    assert opportunity.organisation is not None
     assert opportunity.organisation.name == "Van Dijk Logistiek"
     assert BuyingInfluence.objects.get(opportunity=opportunity).role == "economic"
     assert Activity.objects.get(opportunity=opportunity).minutes == 20
@@ -100,7 +104,7 @@ def test_a_new_user_records_a_sale_from_organisation_to_logged_activity(
 
 
 def test_a_bad_activity_shows_its_error_in_place_and_saves_nothing(
-    page: Page, live_server, opportunity
+    page: Page, live_server: LiveServer, opportunity: Opportunity
 ) -> None:
     log_in(page, live_server.url, "anna")
     page.goto(f"{live_server.url}{opportunity.get_absolute_url()}")
@@ -113,7 +117,7 @@ def test_a_bad_activity_shows_its_error_in_place_and_saves_nothing(
 
 
 def test_a_card_dragged_into_a_blocked_level_lists_what_is_missing_and_moves_on_override(
-    page: Page, live_server, opportunity
+    page: Page, live_server: LiveServer, opportunity: Opportunity
 ) -> None:
     page.set_viewport_size(DESKTOP)
     log_in(page, live_server.url, "anna")
@@ -139,7 +143,7 @@ def test_a_card_dragged_into_a_blocked_level_lists_what_is_missing_and_moves_on_
 
 
 def test_a_move_with_the_keyboard_can_be_cancelled_and_nothing_moves(
-    page: Page, live_server, opportunity
+    page: Page, live_server: LiveServer, opportunity: Opportunity
 ) -> None:
     log_in(page, live_server.url, "anna")
     page.goto(f"{live_server.url}/funnel/")
@@ -152,7 +156,9 @@ def test_a_move_with_the_keyboard_can_be_cancelled_and_nothing_moves(
     assert opportunity.level == "above"
 
 
-def test_a_follow_up_is_planned_from_today_in_place(page: Page, live_server, opportunity):
+def test_a_follow_up_is_planned_from_today_in_place(
+    page: Page, live_server: LiveServer, opportunity: Opportunity
+) -> None:
     page.set_viewport_size(PHONE)
     log_in(page, live_server.url, "anna")
     item = page.locator(".agenda-item", has_text=opportunity.title)
@@ -169,8 +175,8 @@ def test_a_follow_up_is_planned_from_today_in_place(page: Page, live_server, opp
 
 
 def test_an_outcome_and_the_next_follow_up_in_one_step_then_the_pest_guard_warns(
-    page: Page, live_server, opportunity
-):
+    page: Page, live_server: LiveServer, opportunity: Opportunity
+) -> None:
     opportunity.follow_up_every_days, opportunity.follow_up_agreed = 14, True
     opportunity.follow_up_channel = "email"
     opportunity.save()
@@ -220,7 +226,11 @@ def test_an_outcome_and_the_next_follow_up_in_one_step_then_the_pest_guard_warns
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_screenshots_of_the_main_pages(page: Page, live_server, opportunity, viewport) -> None:
+def test_screenshots_of_the_main_pages(
+    page: Page, live_server: LiveServer, opportunity: Opportunity, viewport: ViewportSize
+) -> None:
+    assert opportunity.organisation is not None
+    assert opportunity.main_contact is not None
     page.set_viewport_size(viewport)
     log_in(page, live_server.url, "anna")
     shoot(page, "today")
@@ -246,7 +256,7 @@ def test_screenshots_of_the_main_pages(page: Page, live_server, opportunity, vie
 
 
 def test_a_prospecting_block_marked_honoured_moves_the_goals_progress(
-    page: Page, live_server, owner, organisation
+    page: Page, live_server: LiveServer, owner: User, organisation: Organisation
 ) -> None:
     wednesday = dt.date(2026, 12, 2)
     first = dt.datetime.combine(wednesday, dt.time(9))

@@ -2,7 +2,9 @@
 on the Settings page."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, ViewportSize, expect
+from pytest_django.live_server_helper import LiveServer
 
 from funnel.contacts.models import Organisation, Person
 from funnel.sales.models import Opportunity
@@ -12,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def two_customers(owner, person) -> None:
+def two_customers(owner: User, person: Person) -> None:
     bianchi = Organisation.objects.create(team=owner.profile.team, name="Bianchi Logistica")
     Person.objects.create(team=bianchi.team, name="Marco Bianchi", organisation=bianchi)
     Person.objects.create(team=bianchi.team, name="Sara Conti", organisation=bianchi)
@@ -20,7 +22,7 @@ def two_customers(owner, person) -> None:
 
 
 def test_the_main_contact_picker_follows_the_organisation(
-    page: Page, live_server, two_customers
+    page: Page, live_server: LiveServer, two_customers: None
 ) -> None:
     page.set_viewport_size(DESKTOP)
     log_in(page, live_server.url, "anna")
@@ -45,6 +47,8 @@ def test_the_main_contact_picker_follows_the_organisation(
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Warehouse flow review")).to_be_visible()
     saved = Opportunity.objects.get(title="Warehouse flow review")
+    assert saved.organisation is not None
+    assert saved.main_contact is not None
     assert (saved.organisation.name, saved.main_contact.name) == (
         "Bianchi Logistica",
         "Marco Bianchi",
@@ -52,7 +56,9 @@ def test_the_main_contact_picker_follows_the_organisation(
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_working_hours_are_set_on_the_settings_page(page: Page, live_server, owner, viewport):
+def test_working_hours_are_set_on_the_settings_page(
+    page: Page, live_server: LiveServer, owner: User, viewport: ViewportSize
+) -> None:
     page.set_viewport_size(viewport)
     log_in(page, live_server.url, "anna")
     page.goto(f"{live_server.url}/settings/")

@@ -2,23 +2,25 @@
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from funnel.contacts.frequency import Frequency, Moment, contact_frequency
-from funnel.contacts.models import Person
+from funnel.contacts.models import Organisation, Person
 from funnel.followup import actions
+from funnel.followup.frequency import Frequency, Moment, contact_frequency
 from funnel.followup.models import FollowUp, Status
 from funnel.lib.channels import Channel
-from funnel.sales.models import Activity
+from funnel.sales.models import Activity, Opportunity
 
 NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)  # a Monday
 DAY = dt.timedelta(days=1)
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 def ago(days: float) -> dt.datetime:
@@ -36,24 +38,24 @@ def frequency(past: Sequence[Moment], planned: Sequence[Moment] = (), limit: int
 # The figures, without the database
 
 
-def test_contacts_are_counted_in_the_last_7_30_and_90_days():
+def test_contacts_are_counted_in_the_last_7_30_and_90_days() -> None:
     figures = frequency(moments(1, 2, 6.9, 12, 29, 60, 89, 120))
     assert (figures.last_7_days, figures.last_30_days, figures.last_90_days) == (3, 5, 7)
 
 
-def test_the_average_gap_is_over_the_last_90_days_in_whole_days():
+def test_the_average_gap_is_over_the_last_90_days_in_whole_days() -> None:
     assert frequency(moments(1, 3, 7, 13)).average_gap_days == 4
     assert frequency(moments(1, 60, 200)).average_gap_days == 59
     assert frequency(moments(1, 1.2, 1.4)).average_gap_days == 0
 
 
-def test_there_is_no_average_with_fewer_than_two_contacts():
+def test_there_is_no_average_with_fewer_than_two_contacts() -> None:
     assert frequency(moments()).average_gap_days is None
     assert frequency(moments(4)).average_gap_days is None
     assert frequency(moments(4, 100)).average_gap_days is None
 
 
-def test_the_last_contact_and_the_next_planned_one_are_the_nearest_to_now():
+def test_the_last_contact_and_the_next_planned_one_are_the_nearest_to_now() -> None:
     past = [Moment(ago(9), "Email"), Moment(ago(2), "Call"), Moment(ago(5), "Meeting")]
     planned = [Moment(ago(-6), "Letter"), Moment(ago(-2), "Phone"), Moment(ago(1), "Phone")]
     figures = frequency(past, planned)
@@ -61,26 +63,26 @@ def test_the_last_contact_and_the_next_planned_one_are_the_nearest_to_now():
     assert figures.next_planned == Moment(ago(-2), "Phone")  # the missed one is not next
 
 
-def test_nothing_done_and_nothing_planned_gives_empty_figures():
+def test_nothing_done_and_nothing_planned_gives_empty_figures() -> None:
     figures = frequency([])
     assert (figures.last_7_days, figures.last_contact, figures.next_planned) == (0, None, None)
     assert not figures.over_limit and not figures.over_limit_coming
 
 
-def test_a_contact_logged_ahead_of_time_does_not_count_yet():
+def test_a_contact_logged_ahead_of_time_does_not_count_yet() -> None:
     figures = frequency(moments(1, -1))
     assert figures.last_7_days == 1
     assert figures.last_contact == Moment(ago(1), "Call")
 
 
-def test_more_contacts_in_the_last_7_days_than_the_limit_is_over_it():
+def test_more_contacts_in_the_last_7_days_than_the_limit_is_over_it() -> None:
     assert not frequency(moments(1, 3)).over_limit
     assert frequency(moments(1, 3, 5)).over_limit
     assert not frequency(moments(1, 3, 5), limit=3).over_limit
     assert not frequency(moments(1, 3, 8)).over_limit
 
 
-def test_planned_contacts_that_make_too_many_in_7_days_are_over_the_limit():
+def test_planned_contacts_that_make_too_many_in_7_days_are_over_the_limit() -> None:
     planned = moments(-1)
     assert frequency(moments(2), planned).busiest_coming_week == 2
     assert not frequency(moments(2), planned).over_limit_coming
@@ -89,7 +91,7 @@ def test_planned_contacts_that_make_too_many_in_7_days_are_over_the_limit():
     assert not frequency(moments(6.5), moments(-1, -3, -10, -11)).over_limit_coming
 
 
-def test_only_the_coming_7_days_of_plans_are_checked():
+def test_only_the_coming_7_days_of_plans_are_checked() -> None:
     assert frequency([], moments(-8, -9, -10)).busiest_coming_week == 0
     assert frequency([], moments(-6, -9, -10)).busiest_coming_week == 3
 
@@ -98,17 +100,19 @@ def test_only_the_coming_7_days_of_plans_are_checked():
 
 
 @pytest.fixture
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
-def log(person: Person, when: dt.datetime, **fields) -> Activity:
+def log(person: Person, when: dt.datetime, **fields: object) -> Activity:
     fields.setdefault("kind", Activity.Kind.CALL)
     return Activity.objects.create(team=person.team, person=person, occurred=when, **fields)
 
 
-def plan(opportunity, person: Person, when: dt.datetime, purpose: str, **fields) -> FollowUp:
+def plan(
+    opportunity: Opportunity, person: Person, when: dt.datetime, purpose: str, **fields: object
+) -> FollowUp:
     return actions.schedule(
         follow_up=FollowUp(
             team=opportunity.team,
@@ -134,8 +138,12 @@ def timeline(html: str) -> list[tuple[str, str]]:
 
 
 def test_the_history_merges_activities_and_follow_ups_newest_first(
-    frozen, owner_client, person, opportunity, make_opportunity
-):
+    frozen: None,
+    owner_client: Client,
+    person: Person,
+    opportunity: Opportunity,
+    make_opportunity: Callable[..., Opportunity],
+) -> None:
     other = make_opportunity("Warehouse audit", main_contact=person)
     log(
         person,
@@ -182,8 +190,8 @@ def test_the_history_merges_activities_and_follow_ups_newest_first(
 
 
 def test_a_follow_up_done_by_an_activity_with_them_shows_once_as_that_activity(
-    frozen, owner, owner_client, person, opportunity
-):
+    frozen: None, owner: User, owner_client: Client, person: Person, opportunity: Opportunity
+) -> None:
     plan(opportunity, person, ago(1), "Ask about the budget")
     activity = Activity(
         team=person.team,
@@ -201,8 +209,8 @@ def test_a_follow_up_done_by_an_activity_with_them_shows_once_as_that_activity(
 
 
 def test_a_planned_follow_up_is_missed_once_its_time_and_duration_have_passed(
-    owner_client, person, opportunity
-):
+    owner_client: Client, person: Person, opportunity: Opportunity
+) -> None:
     plan(opportunity, person, NOW, "Call about the offer", minutes=45)
     url = person.get_absolute_url()
     with time_machine.travel(NOW + dt.timedelta(minutes=44), tick=False):
@@ -212,8 +220,8 @@ def test_a_planned_follow_up_is_missed_once_its_time_and_duration_have_passed(
 
 
 def test_the_frequency_sums_up_how_often_they_are_contacted(
-    frozen, owner_client, person, opportunity
-):
+    frozen: None, owner_client: Client, person: Person, opportunity: Opportunity
+) -> None:
     for days in (1, 2, 5, 12, 25, 60, 100):
         log(person, ago(days))
     plan(opportunity, person, ago(-2), "Send the proposal")
@@ -226,14 +234,18 @@ def test_the_frequency_sums_up_how_often_they_are_contacted(
     assert "next: Wed 12/02/2026 9 a.m., phone" in text
 
 
-def test_someone_never_contacted_has_no_figures_yet(frozen, owner_client, person):
+def test_someone_never_contacted_has_no_figures_yet(
+    frozen: None, owner_client: Client, person: Person
+) -> None:
     text = owner_client.get(person.get_absolute_url()).text
     assert "Not contacted yet, and nothing planned." in text
     assert "No contact logged yet." in text
     assert "in the last 7 days" not in text
 
 
-def test_contacts_beyond_the_weekly_limit_are_a_warning(frozen, owner, owner_client, person):
+def test_contacts_beyond_the_weekly_limit_are_a_warning(
+    frozen: None, owner: User, owner_client: Client, person: Person
+) -> None:
     for days in (1, 3, 5):
         log(person, ago(days))
     url = person.get_absolute_url()
@@ -245,8 +257,8 @@ def test_contacts_beyond_the_weekly_limit_are_a_warning(frozen, owner, owner_cli
 
 
 def test_planned_contacts_beyond_the_weekly_limit_are_a_warning(
-    frozen, owner_client, person, opportunity
-):
+    frozen: None, owner_client: Client, person: Person, opportunity: Opportunity
+) -> None:
     log(person, ago(2))
     plan(opportunity, person, ago(-1), "Call about the offer")
     url = person.get_absolute_url()
@@ -259,8 +271,12 @@ def test_planned_contacts_beyond_the_weekly_limit_are_a_warning(
 
 
 def test_other_peoples_contacts_are_not_in_the_history(
-    frozen, owner_client, person, organisation, opportunity
-):
+    frozen: None,
+    owner_client: Client,
+    person: Person,
+    organisation: Organisation,
+    opportunity: Opportunity,
+) -> None:
     colleague = Person.objects.create(team=person.team, name="Marco", organisation=organisation)
     log(colleague, ago(1), notes="Spoke to Marco")
     plan(opportunity, colleague, ago(-1), "Call Marco back")
@@ -270,8 +286,8 @@ def test_other_peoples_contacts_are_not_in_the_history(
 
 
 def test_the_history_shows_the_latest_20_and_the_rest_on_demand(
-    frozen, owner_client, person, opportunity
-):
+    frozen: None, owner_client: Client, person: Person, opportunity: Opportunity
+) -> None:
     for day in range(1, 26):
         log(person, ago(26 - day), notes=f"Contact number {day:02}")
     url = person.get_absolute_url()
@@ -283,7 +299,7 @@ def test_the_history_shows_the_latest_20_and_the_rest_on_demand(
     assert f'hx-get="{url}?older=20"' in page
     assert f'href="{url}?older=20#history"' in page
 
-    fragment = owner_client.get(url, {"older": "20"}, **HTMX).text
+    fragment = owner_client.get(url, {"older": "20"}, headers=HTMX).text
     assert "<html" not in fragment
     assert [f"Contact number {n:02}" in fragment for n in (5, 1, 6)] == [True, True, False]
     assert "Show more" not in fragment
@@ -295,15 +311,15 @@ def test_the_history_shows_the_latest_20_and_the_rest_on_demand(
 
 
 def test_show_more_pages_through_activities_and_follow_ups_together(
-    frozen, owner_client, person, opportunity
-):
+    frozen: None, owner_client: Client, person: Person, opportunity: Opportunity
+) -> None:
     for day in range(1, 16):
         log(person, ago(2 * day), notes=f"Contact number {day:02}")
         plan(opportunity, person, ago(2 * day + 1), f"Plan number {day:02}", status=Status.DONE)
     url = person.get_absolute_url()
 
     first = timeline(owner_client.get(url).text)
-    second = timeline(owner_client.get(url, {"older": "20"}, **HTMX).text)
+    second = timeline(owner_client.get(url, {"older": "20"}, headers=HTMX).text)
 
     assert len(first) == 20 and len(second) == 10
     assert first[-1][1].endswith("Plan number 10 · Phone · Operations review")
@@ -311,14 +327,20 @@ def test_show_more_pages_through_activities_and_follow_ups_together(
 
 
 @pytest.mark.parametrize("params", [{}, {"older": "20"}])
-def test_an_outsider_gets_404_on_someone_elses_history(outsider_client, person, params):
-    response = outsider_client.get(person.get_absolute_url(), params, **HTMX)
+def test_an_outsider_gets_404_on_someone_elses_history(
+    outsider_client: Client, person: Person, params: dict[str, str]
+) -> None:
+    response = outsider_client.get(person.get_absolute_url(), params, headers=HTMX)
     assert response.status_code == 404
 
 
 def test_the_page_makes_as_many_queries_for_40_contacts_as_for_3(
-    frozen, owner_client, person, opportunity, make_opportunity
-):
+    frozen: None,
+    owner_client: Client,
+    person: Person,
+    opportunity: Opportunity,
+    make_opportunity: Callable[..., Opportunity],
+) -> None:
     def add_contacts(indexes: range) -> None:
         for index in indexes:
             other = make_opportunity(f"Row {index:02}", main_contact=person)

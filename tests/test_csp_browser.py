@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from funnel.accounts.actions import create_user
 from funnel.sales.models import Activity, Opportunity
@@ -47,7 +48,7 @@ def logged_time(opportunity: Opportunity) -> Opportunity:
 
 
 def test_the_main_pages_use_nothing_the_policy_refuses(
-    page: Page, live_server, logged_time, refusals
+    page: Page, live_server: LiveServer, logged_time: Opportunity, refusals: list[str]
 ) -> None:
     base = live_server.url
     log_in(page, base, "anna")
@@ -69,7 +70,9 @@ def test_the_main_pages_use_nothing_the_policy_refuses(
     assert refusals == []
 
 
-def test_the_admin_pages_use_nothing_the_policy_refuses(page: Page, live_server, refusals) -> None:
+def test_the_admin_pages_use_nothing_the_policy_refuses(
+    page: Page, live_server: LiveServer, refusals: list[str]
+) -> None:
     admin: User = create_user(username="root-anna", password=PASSWORD, superuser=True)
     base = live_server.url
     page.goto(f"{base}/admin/login/")

@@ -17,11 +17,13 @@ from django.contrib.auth.models import User
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
+from pytest_django import Settings
 from waitress.task import ThreadedTaskDispatcher
 
 from funnel import cli
-from funnel.sales.models import Activity
+from funnel.sales.models import Activity, Opportunity
 from tests.conftest import PASSWORD
+from tests.helpers import child_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 PROXY = "127.0.0.1"
@@ -35,7 +37,9 @@ def example_environment() -> dict[str, str]:
     return {name: value for name, value in pairs}
 
 
-def test_the_production_settings_of_the_example_pass_djangos_deployment_checks(tmp_path):
+def test_the_production_settings_of_the_example_pass_djangos_deployment_checks(
+    tmp_path: Path,
+) -> None:
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("FUNNEL_", "DJANGO_"))},
         **example_environment(),
@@ -46,7 +50,7 @@ def test_the_production_settings_of_the_example_pass_djangos_deployment_checks(t
         [sys.executable, "-m", "funnel.cli", "manage", "check", "--deploy"],
         capture_output=True,
         text=True,
-        env=environment,
+        env=child_environment(environment),
         cwd=ROOT,
         timeout=120,
     )
@@ -59,7 +63,7 @@ def test_the_production_settings_of_the_example_pass_djangos_deployment_checks(t
 
 
 @pytest.fixture
-def waitress_behind_the_proxy(settings, monkeypatch) -> Iterator[int]:
+def waitress_behind_the_proxy(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
     """`funnel serve`'s server in a thread, trusting PROXY; yields its port."""
     settings.TRUSTED_PROXY = PROXY
     # The server's threads have their own database connections: close each after its request,
@@ -85,7 +89,7 @@ def stop(server) -> None:  # type: ignore[no-untyped-def]  # waitress is untyped
 
 
 @pytest.fixture
-def https_on(settings) -> None:
+def https_on(settings: Settings) -> None:
     """FUNNEL_HTTPS=true and an hour of HSTS, set before the server reads them."""
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_HSTS_SECONDS = 3600
@@ -132,7 +136,9 @@ def calendar_address(html: str) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_behind_an_https_proxy_the_calendar_address_is_https(waitress_behind_the_proxy, owner):
+def test_behind_an_https_proxy_the_calendar_address_is_https(
+    waitress_behind_the_proxy: int, owner: User
+) -> None:
     headers = {"Cookie": session_cookie(owner), "X-Forwarded-Proto": "https"}
     page = request(waitress_behind_the_proxy, reverse("settings"), headers=headers)
     assert page.status == 200
@@ -141,8 +147,8 @@ def test_behind_an_https_proxy_the_calendar_address_is_https(waitress_behind_the
 
 @pytest.mark.django_db(transaction=True)
 def test_the_https_header_from_a_client_that_is_not_the_proxy_is_ignored(
-    waitress_behind_the_proxy, owner
-):
+    waitress_behind_the_proxy: int, owner: User
+) -> None:
     headers = {"Cookie": session_cookie(owner), "X-Forwarded-Proto": "https"}
     page = request(waitress_behind_the_proxy, reverse("settings"), source=STRANGER, headers=headers)
     assert page.status == 200
@@ -151,8 +157,8 @@ def test_the_https_header_from_a_client_that_is_not_the_proxy_is_ignored(
 
 @pytest.mark.django_db(transaction=True)
 def test_with_https_on_plain_http_is_redirected_and_https_through_the_proxy_is_served(
-    https_on, waitress_behind_the_proxy
-):
+    https_on: None, waitress_behind_the_proxy: int
+) -> None:
     port = waitress_behind_the_proxy
     spoofed = request(port, "/login/", source=STRANGER, headers={"X-Forwarded-Proto": "https"})
     assert spoofed.status == 301
@@ -175,8 +181,8 @@ def log_in_through_the_proxy(port: int, username: str, password: str, client: st
 
 @pytest.mark.django_db(transaction=True)
 def test_behind_the_proxy_failed_logins_are_counted_per_client_not_for_the_proxy(
-    waitress_behind_the_proxy, owner
-):
+    waitress_behind_the_proxy: int, owner: User
+) -> None:
     port = waitress_behind_the_proxy
     for number in range(10):
         log_in_through_the_proxy(port, f"sales{number}", "guess", client="203.0.113.5")
@@ -188,7 +194,7 @@ def test_behind_the_proxy_failed_logins_are_counted_per_client_not_for_the_proxy
 
 
 @pytest.mark.django_db
-def test_pages_allow_only_funnels_own_scripts_styles_and_forms(owner_client):
+def test_pages_allow_only_funnels_own_scripts_styles_and_forms(owner_client: Client) -> None:
     policy = owner_client.get(reverse("today"))["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
     assert directives["default-src"] == "'self'"
@@ -201,7 +207,9 @@ def test_pages_allow_only_funnels_own_scripts_styles_and_forms(owner_client):
 
 
 @pytest.mark.django_db
-def test_the_reports_chart_styles_itself_with_the_pages_nonce_only(owner_client, opportunity):
+def test_the_reports_chart_styles_itself_with_the_pages_nonce_only(
+    owner_client: Client, opportunity: Opportunity
+) -> None:
     Activity.objects.create(
         team=opportunity.team, by=opportunity.owner, opportunity=opportunity, minutes=30
     )
@@ -230,7 +238,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def folded_queue_warnings(clock, caplog) -> Iterator[None]:
+def folded_queue_warnings(clock: Clock, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Waitress's queue warnings, folded as `funnel serve` folds them, on a clock we move."""
     folding = cli.fold_queue_warnings(clock=clock)
     caplog.set_level(logging.WARNING, logger="waitress.queue")
@@ -246,8 +254,8 @@ def queue_requests(count: int) -> None:
 
 
 def test_a_minute_of_queue_warnings_is_one_line_then_a_line_that_counts_the_rest(
-    folded_queue_warnings, clock, caplog
-):
+    folded_queue_warnings: None, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
     queue_requests(500)
     assert caplog.messages == ["Task queue depth is 1"]
     clock.now += 59

@@ -1,6 +1,7 @@
-"""The follow-up method's rules (METHOD.md §2 and §3) as pure functions, without a database."""
+"""The follow-up method's rules (docs/method.md §2 and §3) as pure functions, without a database."""
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ LIMITS = rules.StopLimits(attempts=6, days=180)
 # Plans
 
 
-def test_the_plan_takes_what_the_customer_asked_for_else_the_users_default():
+def test_the_plan_takes_what_the_customer_asked_for_else_the_users_default() -> None:
     asked = rules.plan_for(
         every_days=14, channel="email", agreed=True, default_days=7, default_channel="phone"
     )
@@ -34,14 +35,14 @@ def test_the_plan_takes_what_the_customer_asked_for_else_the_users_default():
     assert default == rules.Plan(7, "phone", False)
 
 
-def test_the_next_follow_up_keeps_the_local_time_across_a_clock_change():
+def test_the_next_follow_up_keeps_the_local_time_across_a_clock_change() -> None:
     thursday_10_rome = dt.datetime(2026, 10, 22, 10, 0, tzinfo=ROME)
     following = rules.next_follow_up_at(thursday_10_rome, WEEKLY_PHONE, ROME)
     assert following == dt.datetime(2026, 10, 29, 10, 0, tzinfo=ROME)  # after summer time ends
     assert following.utcoffset() == dt.timedelta(hours=1)
 
 
-def test_a_follow_up_that_would_fall_on_a_weekend_moves_to_monday():
+def test_a_follow_up_that_would_fall_on_a_weekend_moves_to_monday() -> None:
     tuesday = dt.datetime(2026, 12, 1, 15, 30, tzinfo=ROME)
     every_four_days = rules.Plan(4, "phone", False)
     assert rules.next_follow_up_at(tuesday, every_four_days, ROME) == dt.datetime(
@@ -54,8 +55,8 @@ def test_a_follow_up_that_would_fall_on_a_weekend_moves_to_monday():
 OFFICE = rules.OFFICE_HOURS  # 9:00 to 17:30, Monday to Friday
 
 
-def rome(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=ROME)
+def rome(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=ROME)
 
 
 @pytest.mark.parametrize(
@@ -72,18 +73,20 @@ def rome(*args: int) -> dt.datetime:
         (rome(2026, 12, 7, 12, 0), 600, rome(2026, 12, 8, 9, 0)),  # longer than a day: at 9
     ],
 )
-def test_a_proposed_contact_lands_on_the_next_quarter_hour_of_the_working_day(at, minutes, slot):
+def test_a_proposed_contact_lands_on_the_next_quarter_hour_of_the_working_day(
+    at: dt.datetime, minutes: int, slot: dt.datetime
+) -> None:
     assert rules.next_working_slot(at, OFFICE, ROME, minutes) == slot
 
 
-def test_working_hours_are_counted_in_the_users_zone_not_the_servers():
+def test_working_hours_are_counted_in_the_users_zone_not_the_servers() -> None:
     evening_in_new_york = dt.datetime(2026, 12, 7, 23, 0, tzinfo=UTC)  # 18:00 there
     new_york = ZoneInfo("America/New_York")
     slot = rules.next_working_slot(evening_in_new_york, OFFICE, new_york, 30)
     assert slot == dt.datetime(2026, 12, 8, 9, 0, tzinfo=new_york)
 
 
-def test_a_user_who_works_tuesday_to_saturday_gets_saturdays_not_mondays():
+def test_a_user_who_works_tuesday_to_saturday_gets_saturdays_not_mondays() -> None:
     hours = rules.WorkingHours(dt.time(8, 0), dt.time(13, 0), frozenset({2, 3, 4, 5, 6}))
     friday_evening = rome(2026, 12, 11, 19, 0)
     assert rules.next_working_slot(friday_evening, hours, ROME) == rome(2026, 12, 12, 8, 0)
@@ -91,7 +94,7 @@ def test_a_user_who_works_tuesday_to_saturday_gets_saturdays_not_mondays():
     assert rules.next_working_slot(saturday_after_work, hours, ROME) == rome(2026, 12, 15, 8, 0)
 
 
-def test_the_setting_is_read_as_iso_weekdays_and_a_broken_one_means_office_hours():
+def test_the_setting_is_read_as_iso_weekdays_and_a_broken_one_means_office_hours() -> None:
     hours = rules.working_hours(starts=dt.time(8, 30), ends=dt.time(16, 0), days="1357")
     assert hours == rules.WorkingHours(dt.time(8, 30), dt.time(16, 0), frozenset({1, 3, 5, 7}))
     backwards = rules.working_hours(starts=dt.time(18, 0), ends=dt.time(9, 0), days="12345")
@@ -100,7 +103,7 @@ def test_the_setting_is_read_as_iso_weekdays_and_a_broken_one_means_office_hours
     assert backwards == no_days == odd_minute == OFFICE
 
 
-def test_an_evening_call_is_followed_up_on_a_working_morning_not_at_the_same_time():
+def test_an_evening_call_is_followed_up_on_a_working_morning_not_at_the_same_time() -> None:
     monday_evening_call = rome(2026, 12, 7, 20, 53)
     following = rules.next_follow_up_at(
         monday_evening_call, WEEKLY_PHONE, ROME, hours=OFFICE, minutes=30
@@ -108,19 +111,19 @@ def test_an_evening_call_is_followed_up_on_a_working_morning_not_at_the_same_tim
     assert following == rome(2026, 12, 15, 9, 0)  # a week later was 20:53: the next morning
 
 
-def test_a_follow_up_in_working_hours_keeps_the_plans_day_and_time():
+def test_a_follow_up_in_working_hours_keeps_the_plans_day_and_time() -> None:
     thursday_10_rome = rome(2026, 10, 22, 10, 0)
     following = rules.next_follow_up_at(thursday_10_rome, WEEKLY_PHONE, ROME, hours=OFFICE)
     assert following == rome(2026, 10, 29, 10, 0)
     assert following.utcoffset() == dt.timedelta(hours=1)  # summer time ended in between
 
 
-def test_a_missed_contact_is_proposed_the_next_working_day_at_its_usual_time():
+def test_a_missed_contact_is_proposed_the_next_working_day_at_its_usual_time() -> None:
     friday = rome(2026, 12, 11, 15, 0)
     assert rules.recovery_slot(friday, dt.time(11, 0), OFFICE, ROME, 30) == rome(2026, 12, 14, 11)
 
 
-def test_a_missed_evening_contact_is_proposed_the_next_working_morning_not_a_day_later():
+def test_a_missed_evening_contact_is_proposed_the_next_working_morning_not_a_day_later() -> None:
     friday = rome(2026, 12, 11, 15, 0)
     assert rules.recovery_slot(friday, dt.time(20, 53), OFFICE, ROME, 30) == rome(2026, 12, 14, 9)
 
@@ -153,7 +156,9 @@ zones = st.sampled_from(ZONES).map(ZoneInfo)
 durations = st.sampled_from([0, 5, 15, 30, 45, 60, 90, 240, 600])
 
 
-def is_working_slot(moment: dt.datetime, hours: rules.WorkingHours, zone, minutes: int) -> bool:
+def is_working_slot(
+    moment: dt.datetime, hours: rules.WorkingHours, zone: ZoneInfo, minutes: int
+) -> bool:
     """Said plainly: on a quarter hour, on a working day, starting and ending inside the day
     (a contact longer than the working day: at its start)."""
     local = moment.astimezone(zone)
@@ -169,7 +174,9 @@ def is_working_slot(moment: dt.datetime, hours: rules.WorkingHours, zone, minute
     )
 
 
-def first_slot_by_search(at: dt.datetime, hours, zone, minutes: int) -> dt.datetime:
+def first_slot_by_search(
+    at: dt.datetime, hours: rules.WorkingHours, zone: ZoneInfo, minutes: int
+) -> dt.datetime:
     quarter = at.astimezone(UTC).replace(second=0, microsecond=0)
     quarter += dt.timedelta(minutes=-quarter.minute % 15)
     if quarter < at:
@@ -182,8 +189,8 @@ def first_slot_by_search(at: dt.datetime, hours, zone, minutes: int) -> dt.datet
 @settings(max_examples=300, deadline=None)
 @given(at=moments, hours=working_hours(), zone=zones, minutes=durations)
 def test_the_slot_is_the_first_working_quarter_hour_at_or_after_the_moment(
-    at, hours, zone, minutes
-):
+    at: dt.datetime, hours: rules.WorkingHours, zone: ZoneInfo, minutes: int
+) -> None:
     slot = rules.next_working_slot(at, hours, zone, minutes)
     assert slot >= at
     assert is_working_slot(slot, hours, zone, minutes)
@@ -193,7 +200,9 @@ def test_the_slot_is_the_first_working_quarter_hour_at_or_after_the_moment(
 
 @settings(max_examples=200, deadline=None)
 @given(at=moments, hours=working_hours(), zone=zones, minutes=durations)
-def test_a_slot_is_its_own_next_slot(at, hours, zone, minutes):
+def test_a_slot_is_its_own_next_slot(
+    at: dt.datetime, hours: rules.WorkingHours, zone: ZoneInfo, minutes: int
+) -> None:
     slot = rules.next_working_slot(at, hours, zone, minutes)
     assert rules.next_working_slot(slot, hours, zone, minutes) == slot
 
@@ -207,8 +216,8 @@ def test_a_slot_is_its_own_next_slot(at, hours, zone, minutes):
     minutes=durations,
 )
 def test_the_next_follow_up_is_in_working_hours_and_never_sooner_than_the_plan(
-    after, every, hours, zone, minutes
-):
+    after: dt.datetime, every: int, hours: rules.WorkingHours, zone: ZoneInfo, minutes: int
+) -> None:
     plan = rules.Plan(every, "phone", agreed=True)
     following = rules.next_follow_up_at(after, plan, zone, hours=hours, minutes=minutes)
     assert is_working_slot(following, hours, zone, minutes)
@@ -225,8 +234,12 @@ def test_the_next_follow_up_is_in_working_hours_and_never_sooner_than_the_plan(
     minutes=durations,
 )
 def test_a_missed_contact_comes_back_on_the_first_working_day_after_today(
-    now, usual, hours, zone, minutes
-):
+    now: dt.datetime,
+    usual: dt.time,
+    hours: rules.WorkingHours,
+    zone: ZoneInfo,
+    minutes: int,
+) -> None:
     slot = rules.recovery_slot(now, usual, hours, zone, minutes)
     local_today = now.astimezone(zone).date()
     assert is_working_slot(slot, hours, zone, minutes)
@@ -238,20 +251,20 @@ def test_a_missed_contact_comes_back_on_the_first_working_day_after_today(
 # Stop rules
 
 
-def test_attempts_in_a_row_count_unanswered_tries_since_the_last_answer():
+def test_attempts_in_a_row_count_unanswered_tries_since_the_last_answer() -> None:
     newest_first = [Outcome.NO_ANSWER, "", Outcome.NO_ANSWER, Outcome.REPLIED, Outcome.NO_ANSWER]
     assert rules.attempts_in_a_row(newest_first) == 2
     assert rules.attempts_in_a_row([Outcome.REACHED, Outcome.NO_ANSWER]) == 0
     assert rules.attempts_in_a_row([]) == 0
 
 
-def test_a_not_buying_signal_is_an_answer_but_not_progress():
+def test_a_not_buying_signal_is_an_answer_but_not_progress() -> None:
     assert Outcome.NOT_BUYING_SIGNAL in rules.RESPONSES
     assert Outcome.NOT_BUYING_SIGNAL not in rules.PROGRESS
     assert rules.attempts_in_a_row([Outcome.NOT_BUYING_SIGNAL, Outcome.NO_ANSWER]) == 0
 
 
-def test_limits_come_from_the_opportunity_then_the_user_then_twice_the_cycle():
+def test_limits_come_from_the_opportunity_then_the_user_then_twice_the_cycle() -> None:
     own = rules.stop_limits(
         attempts=3, days=30, default_attempts=6, default_days=None, cycle_days=90
     )
@@ -268,7 +281,9 @@ def test_limits_come_from_the_opportunity_then_the_user_then_twice_the_cycle():
     )
 
 
-def proposal(level=Level.ABOVE, attempts=0, idle_days=0, qualified=False):
+def proposal(
+    level: str = Level.ABOVE, attempts: int = 0, idle_days: int = 0, qualified: bool = False
+) -> rules.StopProposal | None:
     return rules.stop_proposal(
         level=level,
         attempts=attempts,
@@ -279,7 +294,7 @@ def proposal(level=Level.ABOVE, attempts=0, idle_days=0, qualified=False):
     )
 
 
-def test_six_attempts_without_answer_propose_dead_for_an_unqualified_prospect():
+def test_six_attempts_without_answer_propose_dead_for_an_unqualified_prospect() -> None:
     assert proposal(attempts=5) is None
     stop = proposal(attempts=6)
     assert stop is not None
@@ -287,20 +302,20 @@ def test_six_attempts_without_answer_propose_dead_for_an_unqualified_prospect():
     assert stop.reason == "Stop rule: 6 attempts in a row without an answer."
 
 
-def test_a_qualified_opportunity_goes_to_nurture_instead():
+def test_a_qualified_opportunity_goes_to_nurture_instead() -> None:
     stop = proposal(level=Level.IN, attempts=7, qualified=True)
     assert stop is not None
     assert stop.to_level == Level.NURTURE
 
 
-def test_days_without_progress_fire_at_the_limit():
+def test_days_without_progress_fire_at_the_limit() -> None:
     assert proposal(idle_days=179) is None
     stop = proposal(idle_days=180)
     assert stop is not None
     assert (stop.rule, stop.reason) == ("days", "Stop rule: no progress in 180 days.")
 
 
-def test_stop_rules_never_fire_on_closed_or_parked_opportunities():
+def test_stop_rules_never_fire_on_closed_or_parked_opportunities() -> None:
     for level in (Level.WON, Level.LOST, Level.DEAD, Level.NURTURE):
         assert proposal(level=level, attempts=20, idle_days=999) is None
 
@@ -315,20 +330,29 @@ def test_stop_rules_never_fire_on_closed_or_parked_opportunities():
         (Level.ABOVE, None, False),
     ],
 )
-def test_qualified_means_in_the_funnel_or_a_fit_at_the_threshold(level, fit, qualified):
+def test_qualified_means_in_the_funnel_or_a_fit_at_the_threshold(
+    level: str, fit: int | None, qualified: bool
+) -> None:
     assert rules.is_qualified(level=level, fit_score=fit, poor_fit_below=40) is qualified
 
 
 # The pest guard
 
 
-def warnings(when, *, plan=AGREED_FORTNIGHT, last=None, contacts=(), limit=2):
+def warnings(
+    when: dt.datetime,
+    *,
+    plan: rules.Plan = AGREED_FORTNIGHT,
+    last: dt.datetime | None = None,
+    contacts: Sequence[dt.datetime] = (),
+    limit: int = 2,
+) -> list[str]:
     return rules.pest_warnings(
         when=when, plan=plan, last_contact=last, person="Giulia", contacts=contacts, limit=limit
     )
 
 
-def test_sooner_than_the_agreed_interval_warns_with_both_figures():
+def test_sooner_than_the_agreed_interval_warns_with_both_figures() -> None:
     last = NOW - dt.timedelta(days=3)
     assert warnings(NOW, last=last) == [
         "Sooner than agreed: the customer asked to hear from you every 14 days, and this is "
@@ -337,11 +361,11 @@ def test_sooner_than_the_agreed_interval_warns_with_both_figures():
     assert warnings(NOW, last=NOW - dt.timedelta(days=14)) == []
 
 
-def test_the_users_own_default_interval_does_not_warn():
+def test_the_users_own_default_interval_does_not_warn() -> None:
     assert warnings(NOW, plan=WEEKLY_PHONE, last=NOW - dt.timedelta(days=1)) == []
 
 
-def test_a_third_contact_in_seven_days_warns():
+def test_a_third_contact_in_seven_days_warns() -> None:
     two_before = [NOW - dt.timedelta(days=2), NOW - dt.timedelta(days=5)]
     assert warnings(NOW, contacts=two_before[:1]) == []
     assert warnings(NOW, contacts=two_before) == [
@@ -349,7 +373,7 @@ def test_a_third_contact_in_seven_days_warns():
     ]
 
 
-def test_contacts_planned_after_count_too_but_not_those_a_week_away():
+def test_contacts_planned_after_count_too_but_not_those_a_week_away() -> None:
     around = [NOW + dt.timedelta(days=4), NOW - dt.timedelta(days=4)]
     far = [NOW + dt.timedelta(days=7), NOW - dt.timedelta(days=7)]
     assert rules.busiest_week(NOW, around) == 2  # no seven days hold all three
@@ -361,17 +385,17 @@ def test_contacts_planned_after_count_too_but_not_those_a_week_away():
 # Missed, requests, after the sale, delegation
 
 
-def test_a_follow_up_is_missed_once_its_time_is_over_without_an_outcome():
+def test_a_follow_up_is_missed_once_its_time_is_over_without_an_outcome() -> None:
     start = NOW - dt.timedelta(minutes=30)
     assert rules.is_missed(due_at=start, minutes=29, now=NOW)
     assert not rules.is_missed(due_at=start, minutes=30, now=NOW)
 
 
-def test_a_request_is_answered_within_the_setting():
+def test_a_request_is_answered_within_the_setting() -> None:
     assert rules.respond_by(NOW, 24) == NOW + dt.timedelta(hours=24)
 
 
-def test_post_sale_steps_count_from_the_sale_or_wait_for_the_delivery_date():
+def test_post_sale_steps_count_from_the_sale_or_wait_for_the_delivery_date() -> None:
     won = dt.datetime(2026, 11, 30, 15, 0, tzinfo=ROME)
     same_day = rules.post_sale_due(
         anchor="won", days_after=0, won_at=won, delivery_on=None, zone=ROME
@@ -395,13 +419,13 @@ def test_post_sale_steps_count_from_the_sale_or_wait_for_the_delivery_date():
     ) == dt.datetime(2027, 1, 18, 10, 0, tzinfo=ROME)
 
 
-def test_the_bottom_quarter_of_value_times_fit_is_suggested_for_delegation():
+def test_the_bottom_quarter_of_value_times_fit_is_suggested_for_delegation() -> None:
     weights = [Decimal(w) for w in (100, 900, 300, 50, 700, 200, 400, 800)]
     assert rules.bottom_quarter(weights) == Decimal(100)  # 50 and 100 are the bottom two of 8
     assert rules.bottom_quarter(weights[:3]) is None
 
 
-def test_the_apology_names_the_customer_the_new_time_and_the_sender():
+def test_the_apology_names_the_customer_the_new_time_and_the_sender() -> None:
     text = rules.apology(name="Giulia", sender="Anna Rossi", when="Tuesday 10:00")
     assert text.startswith("Dear Giulia,")
     assert "Tuesday 10:00" in text

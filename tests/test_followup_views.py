@@ -2,13 +2,18 @@
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 
 from funnel.accounts.actions import create_user
 from funnel.accounts.models import Membership
+from funnel.cli import main
+from funnel.contacts.models import Organisation, Person
 from funnel.followup import actions
 from funnel.followup.models import FollowUp, Kind, Status
 from funnel.sales.actions import move_opportunity
@@ -19,19 +24,24 @@ NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)  # Monday
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
 @pytest.fixture
-def teammate(owner):
+def teammate(owner: User) -> User:
     luca = create_user(username="luca", password=PASSWORD, first_name="Luca", last_name="Bianchi")
     Membership.objects.create(team=owner.profile.team, user=luca)
     return luca
 
 
-def plan(opportunity, due_at, purpose="Call about the offer", **fields):
+def plan(
+    opportunity: Opportunity,
+    due_at: dt.datetime | None,
+    purpose: str = "Call about the offer",
+    **fields: object,
+) -> FollowUp:
     fields.setdefault("person", opportunity.main_contact)
     fields.setdefault("assigned_to", opportunity.owner)
     return actions.schedule(
@@ -41,11 +51,13 @@ def plan(opportunity, due_at, purpose="Call about the offer", **fields):
     )
 
 
-def page(client, opportunity, query=""):
+def page(client: Client, opportunity: Opportunity, query: str = "") -> str:
     return client.get(opportunity.get_absolute_url() + query).text
 
 
-def follow_up_data(when="2026-12-07T10:00", purpose="Send the case study", **extra):
+def follow_up_data(
+    when: str = "2026-12-07T10:00", purpose: str = "Send the case study", **extra: str
+) -> dict[str, str]:
     data = {
         "next-due_at": when,
         "next-minutes": "30",
@@ -61,19 +73,21 @@ def follow_up_data(when="2026-12-07T10:00", purpose="Send the case study", **ext
 
 
 def test_an_open_opportunity_without_a_follow_up_is_flagged_and_offers_the_plans_proposal(
-    owner_client, opportunity
-):
+    owner_client: Client, opportunity: Opportunity
+) -> None:
     text = page(owner_client, opportunity)
     assert "No follow-up planned: an open opportunity always needs one." in text
     assert 'value="2026-12-07T09:00"' in text  # a week on, at this time, by the default plan
     assert "Plan: every 7 days, your default." in text
 
 
-def test_a_follow_up_is_planned_like_an_appointment(owner_client, opportunity, person):
+def test_a_follow_up_is_planned_like_an_appointment(
+    owner_client: Client, opportunity: Opportunity, person: Person
+) -> None:
     url = reverse("opportunity_next_step", args=[opportunity.pk])
     data = follow_up_data(**{"next-person": str(person.pk)})
     response = owner_client.post(url, data)
-    assert response.url == opportunity.get_absolute_url() + "#follow-up"
+    assert response["Location"] == opportunity.get_absolute_url() + "#follow-up"
     follow_up = FollowUp.objects.get()
     assert (follow_up.purpose, follow_up.channel, follow_up.minutes, follow_up.person) == (
         "Send the case study",
@@ -88,8 +102,8 @@ def test_a_follow_up_is_planned_like_an_appointment(owner_client, opportunity, p
 
 
 def test_the_pest_guard_warns_sooner_than_agreed_and_lets_the_user_go_on(
-    owner_client, opportunity, person
-):
+    owner_client: Client, opportunity: Opportunity, person: Person
+) -> None:
     opportunity.follow_up_every_days, opportunity.follow_up_agreed = 14, True
     opportunity.save()
     Activity.objects.create(
@@ -107,7 +121,9 @@ def test_the_pest_guard_warns_sooner_than_agreed_and_lets_the_user_go_on(
     assert FollowUp.objects.count() == 1
 
 
-def test_a_bad_follow_up_keeps_what_was_typed(owner_client, opportunity):
+def test_a_bad_follow_up_keeps_what_was_typed(
+    owner_client: Client, opportunity: Opportunity
+) -> None:
     url = reverse("opportunity_next_step", args=[opportunity.pk])
     response = owner_client.post(url, follow_up_data(when=""))
     assert response.status_code == 422
@@ -115,7 +131,9 @@ def test_a_bad_follow_up_keeps_what_was_typed(owner_client, opportunity):
     assert 'value="Send the case study"' in response.text
 
 
-def test_the_plan_is_agreed_with_the_customer(owner_client, opportunity):
+def test_the_plan_is_agreed_with_the_customer(
+    owner_client: Client, opportunity: Opportunity
+) -> None:
     data = {
         "plan-follow_up_every_days": "14",
         "plan-follow_up_channel": "email",
@@ -129,7 +147,9 @@ def test_the_plan_is_agreed_with_the_customer(owner_client, opportunity):
     assert 'value="2026-12-14T09:00"' in text
 
 
-def test_a_follow_up_is_cancelled_and_the_opportunity_flagged_again(owner_client, opportunity):
+def test_a_follow_up_is_cancelled_and_the_opportunity_flagged_again(
+    owner_client: Client, opportunity: Opportunity
+) -> None:
     follow_up = plan(opportunity, NOW + dt.timedelta(days=2))
     owner_client.post(reverse("follow_up_cancel", args=[opportunity.pk, follow_up.pk]))
     follow_up.refresh_from_db()
@@ -140,7 +160,12 @@ def test_a_follow_up_is_cancelled_and_the_opportunity_flagged_again(owner_client
 # Logging the outcome and the next follow-up in one step
 
 
-def log_data(follow_up=None, schedule=True, outcome="reached", **next_fields):
+def log_data(
+    follow_up: FollowUp | None = None,
+    schedule: bool = True,
+    outcome: str = "reached",
+    **next_fields: str,
+) -> dict[str, str]:
     data = {
         "activity-kind": "call",
         "activity-occurred": "2026-11-30T09:00",
@@ -157,8 +182,8 @@ def log_data(follow_up=None, schedule=True, outcome="reached", **next_fields):
 
 
 def test_logging_the_outcome_closes_the_follow_up_and_plans_the_next_in_one_step(
-    owner_client, opportunity
-):
+    owner_client: Client, opportunity: Opportunity
+) -> None:
     due = plan(opportunity, NOW - dt.timedelta(hours=1), channel="phone")
     form = page(owner_client, opportunity, f"?log=1&follow_up={due.pk}")
     assert f'name="activity-follow_up" value="{due.pk}"' in form
@@ -175,12 +200,13 @@ def test_logging_the_outcome_closes_the_follow_up_and_plans_the_next_in_one_step
 
 
 def test_the_pest_guard_warns_on_a_too_early_next_follow_up_and_nothing_is_lost(
-    owner_client, opportunity, person
-):
+    owner_client: Client, opportunity: Opportunity, person: Person
+) -> None:
     opportunity.follow_up_every_days, opportunity.follow_up_agreed = 14, True
     opportunity.save()
     url = reverse("activity_add", args=[opportunity.pk])
-    data = log_data(when="2026-12-02T10:00", **{"next-person": str(person.pk)})
+    data = log_data(when="2026-12-02T10:00")
+    data["next-person"] = str(person.pk)
     warned = owner_client.post(url, data)
     assert warned.status_code == 422
     assert "Sooner than agreed" in warned.text
@@ -195,7 +221,9 @@ def test_the_pest_guard_warns_on_a_too_early_next_follow_up_and_nothing_is_lost(
     assert opportunity.follow_ups.planned().count() == 1
 
 
-def test_no_answer_without_a_next_follow_up_still_plans_the_next_attempt(owner_client, opportunity):
+def test_no_answer_without_a_next_follow_up_still_plans_the_next_attempt(
+    owner_client: Client, opportunity: Opportunity
+) -> None:
     url = reverse("activity_add", args=[opportunity.pk])
     owner_client.post(url, log_data(schedule=False, outcome="no_answer"))
     (attempt,) = opportunity.follow_ups.planned()
@@ -206,8 +234,8 @@ def test_no_answer_without_a_next_follow_up_still_plans_the_next_attempt(owner_c
 
 
 def test_a_missed_follow_up_is_rescheduled_with_an_apology_in_the_customers_language(
-    owner_client, opportunity
-):
+    owner_client: Client, opportunity: Opportunity
+) -> None:
     missed = plan(opportunity, NOW - dt.timedelta(days=3))
     text = page(owner_client, opportunity)
     assert "Missed" in text
@@ -226,7 +254,9 @@ def test_a_missed_follow_up_is_rescheduled_with_an_apology_in_the_customers_lang
 # Stop rules, after the sale, delegation, nurture
 
 
-def test_a_stop_rule_is_confirmed_in_one_click(owner_client, opportunity, organisation):
+def test_a_stop_rule_is_confirmed_in_one_click(
+    owner_client: Client, opportunity: Opportunity, organisation: Organisation
+) -> None:
     organisation.fit_score = 10
     organisation.save()
     opportunity.attempts_without_answer = 6
@@ -235,7 +265,7 @@ def test_a_stop_rule_is_confirmed_in_one_click(owner_client, opportunity, organi
     response = owner_client.post(
         reverse("stop_rule_apply", args=[opportunity.pk]), {"next": "/today/"}
     )
-    assert response.url == "/today/"
+    assert response["Location"] == "/today/"
     opportunity.refresh_from_db()
     assert (opportunity.level, opportunity.reason) == (
         Level.DEAD,
@@ -243,7 +273,9 @@ def test_a_stop_rule_is_confirmed_in_one_click(owner_client, opportunity, organi
     )
 
 
-def test_a_won_deal_asks_for_its_delivery_date_and_plans_the_steps(owner_client, opportunity):
+def test_a_won_deal_asks_for_its_delivery_date_and_plans_the_steps(
+    owner_client: Client, opportunity: Opportunity
+) -> None:
     move_opportunity(
         opportunity=opportunity, to_level=Level.WON, by=opportunity.owner, override_reason="Test"
     )
@@ -257,8 +289,8 @@ def test_a_won_deal_asks_for_its_delivery_date_and_plans_the_steps(owner_client,
 
 
 def test_an_opportunity_is_handed_to_a_colleague_with_its_follow_ups(
-    owner_client, client, opportunity, teammate
-):
+    owner_client: Client, client: Client, opportunity: Opportunity, teammate: User
+) -> None:
     follow_up = plan(opportunity, NOW + dt.timedelta(hours=2))
     assert "Delegate" in page(owner_client, opportunity)
     owner_client.post(reverse("opportunity_assign", args=[opportunity.pk]), {"owner": teammate.pk})
@@ -269,7 +301,9 @@ def test_an_opportunity_is_handed_to_a_colleague_with_its_follow_ups(
     assert opportunity.title in client.get(reverse("today")).text
 
 
-def test_a_follow_up_delegated_to_a_colleague_is_on_their_today(client, opportunity, teammate):
+def test_a_follow_up_delegated_to_a_colleague_is_on_their_today(
+    client: Client, opportunity: Opportunity, teammate: User
+) -> None:
     plan(opportunity, NOW + dt.timedelta(hours=2), "Drop off the samples", assigned_to=teammate)
     client.force_login(teammate)
     text = client.get(reverse("today")).text
@@ -277,7 +311,9 @@ def test_a_follow_up_delegated_to_a_colleague_is_on_their_today(client, opportun
     assert "Drop off the samples by phone (due today at" in text
 
 
-def test_the_nurture_list_puts_the_touches_due_first(owner_client, make_opportunity):
+def test_the_nurture_list_puts_the_touches_due_first(
+    owner_client: Client, make_opportunity: Callable[..., Opportunity]
+) -> None:
     later = make_opportunity("Later")
     due = make_opportunity("Due now")
     for opportunity in (later, due):
@@ -295,13 +331,13 @@ def test_the_nurture_list_puts_the_touches_due_first(owner_client, make_opportun
 # Today
 
 
-def today(client):
+def today(client: Client) -> str:
     return client.get(reverse("today")).text
 
 
 def test_today_shows_missed_follow_ups_first_with_their_recovery(
-    owner_client, opportunity, make_opportunity
-):
+    owner_client: Client, opportunity: Opportunity, make_opportunity: Callable[..., Opportunity]
+) -> None:
     big = make_opportunity("Big one", value=90000, level=Level.IN)
     plan(big, NOW + dt.timedelta(hours=3), "Call the board")
     plan(opportunity, NOW - dt.timedelta(days=2), "Call Giulia")
@@ -312,7 +348,7 @@ def test_today_shows_missed_follow_ups_first_with_their_recovery(
     assert "Log the outcome" in text
 
 
-def test_a_late_request_is_urgent_on_today(owner_client, opportunity):
+def test_a_late_request_is_urgent_on_today(owner_client: Client, opportunity: Opportunity) -> None:
     Activity.objects.create(team=opportunity.team, opportunity=opportunity, occurred=NOW)
     activity = Activity(
         team=opportunity.team,
@@ -327,7 +363,9 @@ def test_a_late_request_is_urgent_on_today(owner_client, opportunity):
     assert "Answer: A quote for 40 chairs by email (late: the answer was due" in text
 
 
-def test_today_proposes_the_stop_rule_in_one_click(owner_client, opportunity, organisation):
+def test_today_proposes_the_stop_rule_in_one_click(
+    owner_client: Client, opportunity: Opportunity, organisation: Organisation
+) -> None:
     organisation.fit_score = 10
     organisation.save()
     opportunity.attempts_without_answer = 6
@@ -337,13 +375,18 @@ def test_today_proposes_the_stop_rule_in_one_click(owner_client, opportunity, or
     assert reverse("stop_rule_apply", args=[opportunity.pk]) in text
 
 
-def test_automatic_stop_rules_close_idle_deals_when_today_opens(owner_client, opportunity):
+def test_automatic_stop_rules_close_idle_deals_from_the_stop_rules_command(
+    owner_client: Client, opportunity: Opportunity
+) -> None:
+    """Today only proposes (a GET never writes); `funnel stop-rules` closes, as cron runs it."""
     opportunity.owner.profile.stop_automatically = True
     opportunity.owner.profile.save()
     opportunity.progress_at = NOW - dt.timedelta(days=181)  # twice the 90-day cycle
     opportunity.save()
-    text = today(owner_client)
-    assert "A stop rule closed 1 opportunity, as your settings ask." in text
+    today(owner_client)
+    opportunity.refresh_from_db()
+    assert opportunity.level == Level.ABOVE
+    assert main(["stop-rules"]) == 0
     opportunity.refresh_from_db()
     assert (opportunity.level, opportunity.reason) == (
         Level.DEAD,
@@ -352,8 +395,8 @@ def test_automatic_stop_rules_close_idle_deals_when_today_opens(owner_client, op
 
 
 def test_today_keeps_in_touch_with_nurture_and_won_customers(
-    owner_client, opportunity, make_opportunity
-):
+    owner_client: Client, opportunity: Opportunity, make_opportunity: Callable[..., Opportunity]
+) -> None:
     parked = make_opportunity("Parked")
     move_opportunity(opportunity=parked, to_level=Level.NURTURE, by=parked.owner, reason="Later")
     touch = parked.follow_ups.planned().get()
@@ -382,12 +425,16 @@ def test_today_keeps_in_touch_with_nurture_and_won_customers(
         ("opportunity_assign", "post"),
     ],
 )
-def test_an_outsider_gets_404_everywhere(outsider_client, opportunity, name, method):
+def test_an_outsider_gets_404_everywhere(
+    outsider_client: Client, opportunity: Opportunity, name: str, method: str
+) -> None:
     response = getattr(outsider_client, method)(reverse(name, args=[opportunity.pk]), {})
     assert response.status_code == 404
 
 
-def test_an_outsider_cannot_touch_anothers_follow_up(outsider_client, opportunity):
+def test_an_outsider_cannot_touch_anothers_follow_up(
+    outsider_client: Client, opportunity: Opportunity
+) -> None:
     follow_up = plan(opportunity, NOW + dt.timedelta(days=1))
     for name in ("follow_up_edit", "follow_up_cancel"):
         url = reverse(name, args=[opportunity.pk, follow_up.pk])
@@ -397,8 +444,8 @@ def test_an_outsider_cannot_touch_anothers_follow_up(outsider_client, opportunit
 
 
 def test_cannot_hand_an_opportunity_to_someone_outside_the_team(
-    owner_client, opportunity, outsider
-):
+    owner_client: Client, opportunity: Opportunity, outsider: User
+) -> None:
     response = owner_client.post(
         reverse("opportunity_assign", args=[opportunity.pk]), {"owner": outsider.pk}
     )

@@ -1,72 +1,52 @@
-"""Hostile and clumsy input (METHOD.md aside, the guide's standard): year 1 and 9999, numbers no
+"""Hostile and clumsy input (the developers' standard): year 1 and 9999, numbers no
 database holds, "²" (which passes str.isdigit()), NUL bytes. Every field of every form on every
 page gets them; none answers 500, and after any save that is accepted every page of the user
 still answers. Rows stored out of range before the ranges existed don't break a page either."""
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.test.utils import ContextList
 from django.urls import reverse
-from django.utils import timezone
 
 from benchmarks.user_pages import PAGES
-from funnel.followup import actions as follow_ups
+from funnel.contacts.models import Organisation, Person
 from funnel.followup.models import FollowUp
 from funnel.goals.models import Goal
 from funnel.lib.forms import MAX_ROWS
 from funnel.prospecting.models import Block
 from funnel.quotes.models import Quote
-from funnel.sales.actions import move_opportunity
 from funnel.sales.models import Activity, Level, Opportunity
+from tests.busy import one_of_everything
+from tests.helpers import new_client
 from tests.hostile import COMPUTED, EXTREMES, NOT_ATTACKED, broken_pages, forms_on
 
 UTC = dt.UTC
 
 
 @pytest.fixture
-def seller(owner, organisation, person, make_opportunity) -> User:
+def seller(
+    owner: User,
+    organisation: Organisation,
+    person: Person,
+    make_opportunity: Callable[..., Opportunity],
+) -> User:
     """A user with one of everything: a deal at each level, follow-ups, a quote, a goal, a
     prospecting block."""
     owner.profile.time_zone = "Europe/Rome"
     owner.profile.save(update_fields=["time_zone"])
-    for level in [Level.ABOVE, Level.IN, Level.BEST_FEW, Level.WON, Level.NURTURE]:
-        deal = make_opportunity(f"Deal {level}", level=Level.ABOVE, main_contact=person)
-        if level != Level.ABOVE:
-            move_opportunity(opportunity=deal, to_level=level, by=owner, override_reason="x")
-        if level == Level.IN:
-            follow_ups.schedule(follow_up=follow_ups.proposed_follow_up(deal))
-            Activity.objects.create(team=deal.team, opportunity=deal, by=owner, kind="call")
-    best_few = Opportunity.objects.get(level=Level.BEST_FEW)
-    today = timezone.localdate()
-    Quote.objects.create(
-        team=best_few.team,
-        opportunity=best_few,
-        number="Q-1",
-        amount=100,
-        currency="EUR",
-        status="sent",
-        sent_on=today,
-        valid_until=today,
-    )
-    Goal.objects.create(owner=owner, metric="prospects", period="week", target=3, reward="Tea")
-    Block.objects.create(
-        team=owner.profile.team,
-        owner=owner,
-        title="Prospecting",
-        starts_on=today - dt.timedelta(days=14),
-        start_time=dt.time(9),
-        rule="FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,TU,WE,TH,FR",
-    )
+    one_of_everything(owner, person, make_opportunity)
     return owner
 
 
 @pytest.fixture
-def visitor(seller) -> Client:
+def visitor(seller: User) -> Client:
     """A signed-in client that reports a 500 as a status, so every failure is listed at once."""
-    client = Client(raise_request_exception=False)
+    client = new_client(raise_request_exception=False)
     client.force_login(seller)
     return client
 
@@ -75,7 +55,9 @@ def visitor(seller) -> Client:
 
 
 @pytest.mark.parametrize("page_name", [name for name, _address in PAGES])
-def test_no_form_field_answers_500_to_extreme_values(visitor, seller, page_name):
+def test_no_form_field_answers_500_to_extreme_values(
+    visitor: Client, seller: User, page_name: str
+) -> None:
     address = dict(PAGES)[page_name](seller)
     if address.endswith(".ics"):
         return  # no forms in a calendar
@@ -116,20 +98,22 @@ QUERIES = [
 
 
 @pytest.mark.parametrize(("name", "query"), QUERIES)
-def test_no_query_parameter_answers_500(visitor, name, query):
+def test_no_query_parameter_answers_500(visitor: Client, name: str, query: dict[str, str]) -> None:
     assert visitor.get(reverse(name), query).status_code < 500
 
 
 @pytest.mark.parametrize("value", ["²", "99999999999999999999999", "-1", "1e3", "\x00"])
 @pytest.mark.parametrize("parameter", ["older", "follow_up"])
-def test_an_opportunitys_query_parameters_are_numbers_or_a_404(visitor, seller, parameter, value):
+def test_an_opportunitys_query_parameters_are_numbers_or_a_404(
+    visitor: Client, seller: User, parameter: str, value: str
+) -> None:
     deal = Opportunity.objects.filter(owner=seller, level=Level.IN).get()
     response = visitor.get(deal.get_absolute_url(), {parameter: value, "log": "1"})
     assert response.status_code in (400, 404)
 
 
 @pytest.mark.parametrize("value", ["²", "99999999999999999999999", "1000001"])
-def test_show_more_offsets_are_numbers_or_a_404(visitor, seller, value):
+def test_show_more_offsets_are_numbers_or_a_404(visitor: Client, seller: User, value: str) -> None:
     deal = Opportunity.objects.filter(owner=seller, level=Level.IN).get()
     urls = [
         reverse("board_column", args=["above"]),
@@ -141,7 +125,7 @@ def test_show_more_offsets_are_numbers_or_a_404(visitor, seller, value):
         )
 
 
-def test_a_nul_byte_in_an_address_is_a_bad_request_even_for_calendars(client):
+def test_a_nul_byte_in_an_address_is_a_bad_request_even_for_calendars(client: Client) -> None:
     assert client.get("/calendar/%00.ics").status_code in (400, 404)
     assert client.get("/opportunities/?q=%00").status_code == 400
 
@@ -156,7 +140,7 @@ def far(year: int) -> dt.datetime:
     return dt.datetime(9999, 12, 31, 23, 30, tzinfo=UTC)
 
 
-STORED = [
+STORED: list[tuple[str, Callable[[User, dt.datetime], int]]] = [
     (
         "follow-up due",
         lambda seller, when: FollowUp.objects.filter(assigned_to=seller).update(due_at=when),
@@ -202,7 +186,9 @@ STORED = [
 @pytest.mark.parametrize("year", [1, 9999])
 @pytest.mark.parametrize("zone", ["Europe/Rome", "America/New_York"])
 @pytest.mark.parametrize("what", [name for name, _store in STORED])
-def test_a_row_stored_at_the_edge_of_the_calendar_breaks_no_page(visitor, seller, what, year, zone):
+def test_a_row_stored_at_the_edge_of_the_calendar_breaks_no_page(
+    visitor: Client, seller: User, what: str, year: int, zone: str
+) -> None:
     seller.profile.time_zone = zone
     seller.profile.save(update_fields=["time_zone"])
     dict(STORED)[what](seller, far(year))
@@ -214,11 +200,14 @@ def test_a_row_stored_at_the_edge_of_the_calendar_breaks_no_page(visitor, seller
     ("name", "prefix"),
     [("person_create", "emails"), ("post_sale_steps", "steps"), ("ideal_customer", "demographic")],
 )
-def test_a_forged_row_count_builds_no_more_rows_than_a_list_can_have(visitor, name, prefix):
+def test_a_forged_row_count_builds_no_more_rows_than_a_list_can_have(
+    visitor: Client, name: str, prefix: str
+) -> None:
     """TOTAL_FORMS=10^23 used to build 2,000 forms (seconds of work for one request)."""
     data = {f"{prefix}-TOTAL_FORMS": "99999999999999999999999", f"{prefix}-INITIAL_FORMS": "0"}
     response = visitor.post(reverse(name), data)
     assert response.status_code == 422
+    assert isinstance(response.context, ContextList)
     formsets = [
         value
         for value in response.context[0].flatten().values()

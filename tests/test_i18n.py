@@ -9,23 +9,28 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import translation
 
 from funnel.lib.money import format_money
+from funnel.sales.models import Opportunity
+from tests.helpers import child_environment, present
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "funnel" / "locale"
 LANGUAGES = ["it", "nl", "sv", "es"]
 
 
-def catalogue(language: str, root: Path = LOCALE):
+def catalogue(language: str, root: Path = LOCALE) -> Catalog:
     with open(root / language / "LC_MESSAGES" / "django.po", "rb") as po:
         return read_po(po)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_message_is_translated_and_none_is_fuzzy(language):
+def test_every_message_is_translated_and_none_is_fuzzy(language: str) -> None:
     messages = [m for m in catalogue(language) if m.id]
     untranslated = [
         m.id for m in messages if not all(m.string if isinstance(m.string, tuple) else [m.string])
@@ -37,15 +42,18 @@ def test_every_message_is_translated_and_none_is_fuzzy(language):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_compiled_catalogue_matches_its_source(language):
+def test_the_compiled_catalogue_matches_its_source(language: str) -> None:
     with open(LOCALE / language / "LC_MESSAGES" / "django.mo", "rb") as mo:
         compiled = gettext.GNUTranslations(mo)
     for message in catalogue(language):
         if not message.id:
             continue
         if isinstance(message.id, tuple):
-            assert compiled.ngettext(*message.id, 1) == message.string[0], message.id
+            singular, plural = message.id
+            translated = present(message.string)[0]
+            assert compiled.ngettext(singular, plural, 1) == translated, message.id
         else:
+            assert isinstance(message.id, str)
             context = message.context
             text = (
                 compiled.pgettext(context, message.id) if context else compiled.gettext(message.id)
@@ -53,11 +61,13 @@ def test_the_compiled_catalogue_matches_its_source(language):
             assert text == message.string, f"{language}: run compilemessages ({message.id!r})"
 
 
-def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
+def test_every_string_in_the_code_is_in_the_catalogues(tmp_path: Path) -> None:
     """makemessages on a copy of the package must find nothing the catalogues lack."""
     copy = tmp_path / "funnel"
     shutil.copytree(ROOT / "funnel", copy, ignore=shutil.ignore_patterns("__pycache__"))
-    env = {**os.environ, "PYTHONPATH": str(tmp_path), "FUNNEL_DATA_DIR": str(tmp_path / "data")}
+    env = child_environment(
+        {**os.environ, "PYTHONPATH": str(tmp_path), "FUNNEL_DATA_DIR": str(tmp_path / "data")}
+    )
     subprocess.run(
         [
             sys.executable,
@@ -90,18 +100,20 @@ def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
         ("es", "12.500\xa0€"),
     ],
 )
-def test_money_is_formatted_for_the_locale_without_cents(language, expected):
+def test_money_is_formatted_for_the_locale_without_cents(language: str, expected: str) -> None:
     with translation.override(language):
         assert format_money(Decimal("12500.40"), "EUR") == expected
 
 
-def test_money_can_show_cents():
+def test_money_can_show_cents() -> None:
     with translation.override("en"):
         assert format_money(Decimal("1234.5"), "USD", cents=True) == "$1,234.50"
 
 
 @pytest.mark.django_db
-def test_the_page_follows_the_browser_language_when_the_profile_has_none(client, owner):
+def test_the_page_follows_the_browser_language_when_the_profile_has_none(
+    client: Client, owner: User
+) -> None:
     client.force_login(owner)
     response = client.get("/organisations/", headers={"accept-language": "sv-SE,sv;q=0.9"})
     assert response.headers["Content-Language"] == "sv"
@@ -111,7 +123,7 @@ def test_the_page_follows_the_browser_language_when_the_profile_has_none(client,
 
 
 @pytest.mark.django_db
-def test_the_profile_language_wins_over_the_browser(client, owner):
+def test_the_profile_language_wins_over_the_browser(client: Client, owner: User) -> None:
     owner.profile.language = "it"
     owner.profile.save()
     client.force_login(owner)
@@ -123,7 +135,7 @@ def test_the_profile_language_wins_over_the_browser(client, owner):
 
 
 @pytest.mark.django_db
-def test_form_errors_come_in_the_users_language(client, owner):
+def test_form_errors_come_in_the_users_language(client: Client, owner: User) -> None:
     owner.profile.language = "nl"
     owner.profile.save()
     client.force_login(owner)
@@ -133,7 +145,9 @@ def test_form_errors_come_in_the_users_language(client, owner):
 
 
 @pytest.mark.django_db
-def test_dates_and_values_are_shown_in_the_users_locale(client, owner, opportunity):
+def test_dates_and_values_are_shown_in_the_users_locale(
+    client: Client, owner: User, opportunity: Opportunity
+) -> None:
     opportunity.value = Decimal("18500")
     opportunity.expected_close_on = "2027-03-31"
     opportunity.save()
@@ -146,7 +160,9 @@ def test_dates_and_values_are_shown_in_the_users_locale(client, owner, opportuni
 
 
 @pytest.mark.django_db
-def test_times_are_shown_in_the_users_time_zone(client, owner, opportunity):
+def test_times_are_shown_in_the_users_time_zone(
+    client: Client, owner: User, opportunity: Opportunity
+) -> None:
     from datetime import UTC, datetime
 
     from funnel.sales.models import Activity

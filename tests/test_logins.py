@@ -41,7 +41,9 @@ def fail(client: Client, username: str, times: int, *, address: str = HOME) -> N
         log_in(client, username, "not-the-password", address=address)
 
 
-def test_thirty_wrong_passwords_are_answered_with_a_pause_and_a_message(client, owner):
+def test_thirty_wrong_passwords_are_answered_with_a_pause_and_a_message(
+    client: Client, owner: User
+) -> None:
     statuses = []
     for _ in range(30):
         response = client.post(LOGIN, {"username": "anna", "password": "guess"}, REMOTE_ADDR=HOME)
@@ -53,7 +55,9 @@ def test_thirty_wrong_passwords_are_answered_with_a_pause_and_a_message(client, 
     assert "funnel manage axes_reset_username" in response.text
 
 
-def test_the_real_password_is_refused_during_the_pause_and_accepted_after_it(client, owner):
+def test_the_real_password_is_refused_during_the_pause_and_accepted_after_it(
+    client: Client, owner: User
+) -> None:
     with time_machine.travel(START, tick=False) as traveller:
         fail(client, "anna", 30)
         traveller.shift(dt.timedelta(minutes=14))
@@ -64,7 +68,7 @@ def test_the_real_password_is_refused_during_the_pause_and_accepted_after_it(cli
     assert client.get(reverse("today")).status_code == 200
 
 
-def test_trying_again_during_the_pause_does_not_make_it_longer(client, owner):
+def test_trying_again_during_the_pause_does_not_make_it_longer(client: Client, owner: User) -> None:
     with time_machine.travel(START, tick=False) as traveller:
         fail(client, "anna", 10)
         for _ in range(14):
@@ -74,7 +78,7 @@ def test_trying_again_during_the_pause_does_not_make_it_longer(client, owner):
         assert log_in(client, "anna", PASSWORD) == 302
 
 
-def test_the_admin_login_is_paused_too(client):
+def test_the_admin_login_is_paused_too(client: Client) -> None:
     create_user(username="root-anna", password=PASSWORD, superuser=True)
     for _ in range(30):
         response = client.post(
@@ -85,24 +89,30 @@ def test_the_admin_login_is_paused_too(client):
     assert log_in(client, "root-anna", PASSWORD, url=ADMIN_LOGIN) == 429
 
 
-def test_a_paused_account_is_paused_from_every_address(client, owner):
+def test_a_paused_account_is_paused_from_every_address(client: Client, owner: User) -> None:
     fail(client, "anna", 10, address=HOME)
     assert log_in(client, "anna", PASSWORD, address=ELSEWHERE) == 429
 
 
-def test_another_account_from_another_address_is_not_affected(client, owner, outsider):
+def test_another_account_from_another_address_is_not_affected(
+    client: Client, owner: User, outsider: User
+) -> None:
     fail(client, "anna", 10, address=HOME)
     assert log_in(client, "mallory", PASSWORD, address=ELSEWHERE) == 302
 
 
-def test_an_address_that_tries_many_accounts_is_paused_for_every_account(client, owner):
+def test_an_address_that_tries_many_accounts_is_paused_for_every_account(
+    client: Client, owner: User
+) -> None:
     for number in range(10):
         fail(client, f"sales{number}", 1, address=HOME)
     assert log_in(client, "anna", PASSWORD, address=HOME) == 429
     assert log_in(client, "anna", PASSWORD, address=ELSEWHERE) == 302
 
 
-def test_a_forwarded_for_header_from_the_client_does_not_give_a_new_address(client, owner):
+def test_a_forwarded_for_header_from_the_client_does_not_give_a_new_address(
+    client: Client, owner: User
+) -> None:
     for number in range(10):
         client.post(
             LOGIN,
@@ -113,21 +123,21 @@ def test_a_forwarded_for_header_from_the_client_does_not_give_a_new_address(clie
     assert log_in(client, "anna", PASSWORD, address=HOME) == 429
 
 
-def test_a_few_typos_do_not_pause_anyone(client, owner):
+def test_a_few_typos_do_not_pause_anyone(client: Client, owner: User) -> None:
     fail(client, "anna", 9)
     assert log_in(client, "anna", PASSWORD) == 302
 
 
 def test_logging_in_as_yourself_does_not_wipe_the_failures_against_a_colleague(
-    client, owner, outsider
-):
+    client: Client, owner: User, outsider: User
+) -> None:
     fail(client, "anna", 9)
     assert log_in(Client(), "mallory", PASSWORD) == 302  # from the same address
     fail(client, "anna", 1)
     assert log_in(client, "anna", PASSWORD, address=ELSEWHERE) == 429
 
 
-def test_failures_are_forgotten_after_the_pause(client, owner):
+def test_failures_are_forgotten_after_the_pause(client: Client, owner: User) -> None:
     with time_machine.travel(START, tick=False) as traveller:
         fail(client, "anna", 9)
         traveller.shift(dt.timedelta(minutes=16))
@@ -135,14 +145,16 @@ def test_failures_are_forgotten_after_the_pause(client, owner):
         assert log_in(client, "anna", PASSWORD) == 302
 
 
-def test_successful_logins_leave_no_rows_behind(owner):
+def test_successful_logins_leave_no_rows_behind(owner: User) -> None:
     for _ in range(3):
         assert log_in(Client(), "anna", PASSWORD) == 302
     assert not AccessLog.objects.exists()
     assert not AccessAttempt.objects.exists()
 
 
-def test_createuser_refuses_a_password_equal_to_the_username(monkeypatch, capsys):
+def test_createuser_refuses_a_password_equal_to_the_username(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(cli, "migrate", lambda: None)
     status = cli.main(["createuser", "annarossi", "--password", "annarossi"])
     assert status == 2
@@ -150,7 +162,9 @@ def test_createuser_refuses_a_password_equal_to_the_username(monkeypatch, capsys
     assert not User.objects.filter(username="annarossi").exists()
 
 
-def test_createuser_refuses_a_password_close_to_the_email_address(monkeypatch, capsys):
+def test_createuser_refuses_a_password_close_to_the_email_address(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(cli, "migrate", lambda: None)
     arguments = ["createuser", "sven", "--email", "svensson@example.com"]
     assert cli.main([*arguments, "--password", "svensson"]) == 2

@@ -6,14 +6,17 @@ import re
 
 import pytest
 from django import forms
+from django.contrib.auth.models import User
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from funnel.contacts.models import Organisation, Person
 from funnel.sales.forms import LongSelect
 from funnel.sales.models import Opportunity
-from tests.test_opportunities import opportunity_data
+from tests.helpers import present
+from tests.opportunity_helpers import opportunity_data
 
 CREATE = reverse("opportunity_create")
 PICKER = {"HX-Request": "true", "HX-Target": "main-contact"}
@@ -32,22 +35,22 @@ def menu(html: str) -> list[str]:
 
 
 @pytest.fixture
-def bianchi(owner) -> Organisation:
+def bianchi(owner: User) -> Organisation:
     return Organisation.objects.create(team=owner.profile.team, name="Bianchi Logistica")
 
 
 @pytest.fixture
-def marco(bianchi) -> Person:
+def marco(bianchi: Organisation) -> Person:
     return Person.objects.create(team=bianchi.team, name="Marco Bianchi", organisation=bianchi)
 
 
 @pytest.fixture
-def freelancer(owner) -> Person:
+def freelancer(owner: User) -> Person:
     return Person.objects.create(team=owner.profile.team, name="Paolo Freelance")
 
 
 @pytest.fixture
-def paolo(person) -> Person:
+def paolo(person: Person) -> Person:
     """A second person at the customer, Ferretti Arredamenti."""
     return Person.objects.create(
         team=person.team, name="Paolo Ferretti", organisation=person.organisation
@@ -58,8 +61,8 @@ def paolo(person) -> Person:
 
 
 def test_the_organisations_people_come_first_each_with_their_organisation(
-    owner_client, opportunity, paolo, marco, freelancer
-):
+    owner_client: Client, opportunity: Opportunity, paolo: Person, marco: Person, freelancer: Person
+) -> None:
     response = owner_client.get(edit_url(opportunity))
     assert menu(response.text) == [
         "—",
@@ -74,8 +77,8 @@ def test_the_organisations_people_come_first_each_with_their_organisation(
 
 
 def test_without_an_organisation_everyone_is_listed_with_their_organisation(
-    owner_client, person, marco, freelancer
-):
+    owner_client: Client, person: Person, marco: Person, freelancer: Person
+) -> None:
     assert menu(owner_client.get(CREATE).text) == [
         "—",
         "Giulia Ferretti (Ferretti Arredamenti)",
@@ -84,15 +87,19 @@ def test_without_an_organisation_everyone_is_listed_with_their_organisation(
     ]
 
 
-def test_an_organisation_without_people_yet_leaves_one_plain_list(owner_client, person, bianchi):
+def test_an_organisation_without_people_yet_leaves_one_plain_list(
+    owner_client: Client, person: Person, bianchi: Organisation
+) -> None:
     response = owner_client.get(CREATE, {"organisation": bianchi.pk})
     assert menu(response.text) == ["—", "Giulia Ferretti (Ferretti Arredamenti)"]
 
 
 def test_choosing_another_organisation_redraws_only_the_picker_with_its_people_first(
-    owner_client, person, marco
-):
-    response = owner_client.get(CREATE, {"organisation": marco.organisation_id}, headers=PICKER)
+    owner_client: Client, person: Person, marco: Person
+) -> None:
+    response = owner_client.get(
+        CREATE, {"organisation": present(marco.organisation_id)}, headers=PICKER
+    )
     assert response.status_code == 200
     assert "<html" not in response.text and 'name="title"' not in response.text
     assert 'id="main-contact"' in response.text
@@ -103,8 +110,8 @@ def test_choosing_another_organisation_redraws_only_the_picker_with_its_people_f
 
 
 def test_the_picker_keeps_the_contact_chosen_and_says_at_once_why_it_no_longer_fits(
-    owner_client, opportunity, person, bianchi
-):
+    owner_client: Client, opportunity: Opportunity, person: Person, bianchi: Organisation
+) -> None:
     asked = {"organisation": bianchi.pk, "main_contact": person.pk}
     response = owner_client.get(edit_url(opportunity), asked, headers=PICKER)
     assert f'<option value="{person.pk}" selected>' in response.text
@@ -115,7 +122,9 @@ def test_the_picker_keeps_the_contact_chosen_and_says_at_once_why_it_no_longer_f
     assert opportunity.organisation_id == person.organisation_id  # nothing saved by asking
 
 
-def test_the_page_asks_for_the_picker_when_the_organisation_changes(owner_client, opportunity):
+def test_the_page_asks_for_the_picker_when_the_organisation_changes(
+    owner_client: Client, opportunity: Opportunity
+) -> None:
     response = owner_client.get(edit_url(opportunity))
     picker = re.search(r'<div id="main-contact"[^>]*>', response.text)
     assert picker is not None
@@ -125,52 +134,64 @@ def test_the_page_asks_for_the_picker_when_the_organisation_changes(owner_client
 
 
 def test_an_opportunity_saved_before_the_rule_shows_the_mismatch_on_its_edit_page(
-    owner_client, opportunity, marco
-):
+    owner_client: Client, opportunity: Opportunity, marco: Person
+) -> None:
     Opportunity.objects.filter(pk=opportunity.pk).update(main_contact=marco)
     response = owner_client.get(edit_url(opportunity))
     assert "Marco Bianchi works at Bianchi Logistica, not at Ferretti Arredamenti." in response.text
 
 
 @pytest.mark.parametrize("value", ["²", "9" * 30, "-1", "abc"])
-def test_a_strange_id_in_the_address_is_not_found_not_a_crash(owner_client, person, value):
+def test_a_strange_id_in_the_address_is_not_found_not_a_crash(
+    owner_client: Client, person: Person, value: str
+) -> None:
     for name in ("organisation", "main_contact"):
+        headers: dict[str, str]
         for headers in ({}, PICKER):
             response = owner_client.get(CREATE, {name: value}, headers=headers)
             assert response.status_code == 404
 
 
-def test_an_empty_choice_in_the_address_is_no_choice(owner_client, person):
+def test_an_empty_choice_in_the_address_is_no_choice(owner_client: Client, person: Person) -> None:
     response = owner_client.get(CREATE, {"organisation": "", "main_contact": ""}, headers=PICKER)
     assert menu(response.text) == ["—", "Giulia Ferretti (Ferretti Arredamenti)"]
 
 
 def test_someone_elses_organisation_in_the_address_shows_none_of_their_people(
-    owner_client, person, outsider_person
-):
-    asked = {"organisation": outsider_person.organisation_id, "main_contact": outsider_person.pk}
+    owner_client: Client, person: Person, outsider_person: Person
+) -> None:
+    asked = {
+        "organisation": present(outsider_person.organisation_id),
+        "main_contact": outsider_person.pk,
+    }
     response = owner_client.get(CREATE, asked, headers=PICKER)
     assert "Mallory" not in response.text
     assert menu(response.text) == ["—", "Giulia Ferretti (Ferretti Arredamenti)"]
 
 
-def test_an_outsider_gets_404_for_the_edit_pages_picker(outsider_client, opportunity):
-    asked = {"organisation": opportunity.organisation_id}
+def test_an_outsider_gets_404_for_the_edit_pages_picker(
+    outsider_client: Client, opportunity: Opportunity
+) -> None:
+    asked = {"organisation": present(opportunity.organisation_id)}
     assert outsider_client.get(edit_url(opportunity), asked, headers=PICKER).status_code == 404
 
 
-def queries_for(client, url: str, **kwargs: object) -> int:
+def queries_for(client: Client, url: str, data: dict[str, int], headers: dict[str, str]) -> int:
     with CaptureQueriesContext(connection) as captured:
-        assert client.get(url, **kwargs).status_code == 200
+        assert client.get(url, data=data, headers=headers).status_code == 200
     return len(captured)
 
 
 def test_the_picker_costs_as_many_queries_for_300_people_as_for_3(
-    owner_client, owner, opportunity, bianchi
-):
+    owner_client: Client, owner: User, opportunity: Opportunity, bianchi: Organisation
+) -> None:
     team = owner.profile.team
-    asked = {"organisation": bianchi.pk, "main_contact": opportunity.main_contact_id}
-    pages = [(CREATE, {}), (edit_url(opportunity), {}), (edit_url(opportunity), PICKER)]
+    asked = {"organisation": bianchi.pk, "main_contact": present(opportunity.main_contact_id)}
+    pages: list[tuple[str, dict[str, str]]] = [
+        (CREATE, {}),
+        (edit_url(opportunity), {}),
+        (edit_url(opportunity), PICKER),
+    ]
     few = [queries_for(owner_client, url, data=asked, headers=h) for url, h in pages]
     Person.objects.bulk_create(
         Person(team=team, name=f"Person {n:03}", organisation=bianchi if n % 2 else None)
@@ -185,8 +206,8 @@ def test_the_picker_costs_as_many_queries_for_300_people_as_for_3(
 
 
 def test_a_contact_at_another_organisation_is_refused_naming_both_and_nothing_is_lost(
-    owner_client, organisation, marco
-):
+    owner_client: Client, organisation: Organisation, marco: Person
+) -> None:
     data = opportunity_data(organisation=str(organisation.pk), main_contact=str(marco.pk))
     response = owner_client.post(CREATE, data)
     assert response.status_code == 422
@@ -199,8 +220,8 @@ def test_a_contact_at_another_organisation_is_refused_naming_both_and_nothing_is
 
 
 def test_without_script_the_refused_form_lists_the_chosen_organisations_people_first(
-    owner_client, organisation, person, marco
-):
+    owner_client: Client, organisation: Organisation, person: Person, marco: Person
+) -> None:
     data = opportunity_data(organisation=str(organisation.pk), main_contact=str(marco.pk))
     response = owner_client.post(CREATE, data)
     assert menu(response.text)[1:3] == [
@@ -211,8 +232,8 @@ def test_without_script_the_refused_form_lists_the_chosen_organisations_people_f
 
 
 def test_a_contact_without_an_organisation_cannot_speak_for_one(
-    owner_client, organisation, freelancer
-):
+    owner_client: Client, organisation: Organisation, freelancer: Person
+) -> None:
     data = opportunity_data(organisation=str(organisation.pk), main_contact=str(freelancer.pk))
     response = owner_client.post(CREATE, data)
     assert response.context["form"].errors["main_contact"] == [
@@ -223,14 +244,18 @@ def test_a_contact_without_an_organisation_cannot_speak_for_one(
     assert not Opportunity.objects.exists()
 
 
-def test_a_contact_of_the_organisation_is_accepted(owner_client, organisation, person):
+def test_a_contact_of_the_organisation_is_accepted(
+    owner_client: Client, organisation: Organisation, person: Person
+) -> None:
     data = opportunity_data(organisation=str(organisation.pk), main_contact=str(person.pk))
     assert owner_client.post(CREATE, data).status_code == 302
     saved = Opportunity.objects.get()
     assert (saved.organisation, saved.main_contact) == (organisation, person)
 
 
-def test_a_contact_alone_brings_their_organisation_as_the_customer(owner_client, person):
+def test_a_contact_alone_brings_their_organisation_as_the_customer(
+    owner_client: Client, person: Person
+) -> None:
     assert (
         owner_client.post(CREATE, opportunity_data(main_contact=str(person.pk))).status_code == 302
     )
@@ -241,7 +266,9 @@ def test_a_contact_alone_brings_their_organisation_as_the_customer(owner_client,
     )
 
 
-def test_a_private_customer_without_an_organisation_stays_one(owner_client, freelancer):
+def test_a_private_customer_without_an_organisation_stays_one(
+    owner_client: Client, freelancer: Person
+) -> None:
     assert (
         owner_client.post(CREATE, opportunity_data(main_contact=str(freelancer.pk))).status_code
         == 302
@@ -250,8 +277,8 @@ def test_a_private_customer_without_an_organisation_stays_one(owner_client, free
 
 
 def test_editing_into_another_organisation_without_changing_the_contact_is_refused(
-    owner_client, opportunity, bianchi
-):
+    owner_client: Client, opportunity: Opportunity, bianchi: Organisation
+) -> None:
     data = opportunity_data(
         title="Operations review",
         organisation=str(bianchi.pk),
@@ -263,17 +290,17 @@ def test_editing_into_another_organisation_without_changing_the_contact_is_refus
         response.text
     )
     opportunity.refresh_from_db()
-    assert opportunity.organisation.name == "Ferretti Arredamenti"
+    assert present(opportunity.organisation).name == "Ferretti Arredamenti"
 
 
 def test_an_outsider_gets_404_when_saving_someone_elses_opportunity(
-    outsider_client, opportunity, outsider_organisation
-):
+    outsider_client: Client, opportunity: Opportunity, outsider_organisation: Organisation
+) -> None:
     data = opportunity_data(organisation=str(outsider_organisation.pk))
     assert outsider_client.post(edit_url(opportunity), data).status_code == 404
 
 
-def test_the_long_menu_writes_what_djangos_select_would(owner):
+def test_the_long_menu_writes_what_djangos_select_would(owner: User) -> None:
     choices = [
         ("", "—"),
         ("People at <Ferretti> & Co", [(1, 'Giulia "G" Ferretti'), (2, "Paolo <b>")]),

@@ -1,16 +1,22 @@
 """Organisations: the list with search, sort and pages, the form, deletion and access."""
 
+from collections.abc import Callable
+
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 
+from funnel.accounts.models import Team
 from funnel.contacts.models import Organisation, Person
 from funnel.sales.models import Activity, Opportunity
+from tests.helpers import present
 
 LIST = reverse("organisation_list")
 CREATE = reverse("organisation_create")
 
 
-def make_organisation(team, name: str, **fields) -> Organisation:
+def make_organisation(team: Team, name: str, **fields: object) -> Organisation:
     return Organisation.objects.create(team=team, name=name, **fields)
 
 
@@ -35,20 +41,24 @@ def form_data(**overrides: str) -> dict[str, str]:
 # The list page
 
 
-def test_the_list_shows_the_users_organisations(owner_client, organisation):
+def test_the_list_shows_the_users_organisations(
+    owner_client: Client, organisation: Organisation
+) -> None:
     response = owner_client.get(LIST)
     assert response.status_code == 200
     assert organisation.name in response.text
     assert "Bologna" in response.text
 
 
-def test_the_list_does_not_show_other_teams_organisations(owner_client, outsider_organisation):
+def test_the_list_does_not_show_other_teams_organisations(
+    owner_client: Client, outsider_organisation: Organisation
+) -> None:
     response = owner_client.get(LIST)
     assert outsider_organisation.name not in response.text
     assert "No organisations yet" in response.text
 
 
-def test_a_new_user_sees_that_there_are_no_organisations_yet(owner_client):
+def test_a_new_user_sees_that_there_are_no_organisations_yet(owner_client: Client) -> None:
     response = owner_client.get(LIST)
     assert "No organisations yet" in response.text
     assert "Nothing matches your search" not in response.text
@@ -63,7 +73,9 @@ def test_a_new_user_sees_that_there_are_no_organisations_yet(owner_client):
         ("engineer", "Rossi Meccanica"),
     ],
 )
-def test_search_finds_organisations_by_name_sector_or_city(owner, owner_client, query, found):
+def test_search_finds_organisations_by_name_sector_or_city(
+    owner: User, owner_client: Client, query: str, found: str
+) -> None:
     team = owner.profile.team
     make_organisation(team, "Ferretti Arredamenti", sector="Furniture", city="Bologna")
     make_organisation(team, "Rossi Meccanica", sector="Engineering", city="Torino")
@@ -73,7 +85,9 @@ def test_search_finds_organisations_by_name_sector_or_city(owner, owner_client, 
     assert other.pop() not in response.text
 
 
-def test_a_search_that_matches_nothing_says_so(owner_client, organisation):
+def test_a_search_that_matches_nothing_says_so(
+    owner_client: Client, organisation: Organisation
+) -> None:
     response = owner_client.get(LIST, {"q": "zzz-nothing"})
     assert "Nothing matches your search" in response.text
     assert "No organisations yet" not in response.text
@@ -89,7 +103,9 @@ def test_a_search_that_matches_nothing_says_so(owner_client, organisation):
         ("-size", ["beta spa", "Alfa Srl", "Gamma Ltd"]),
     ],
 )
-def test_the_list_sorts_by_the_chosen_column(owner, owner_client, sort, expected):
+def test_the_list_sorts_by_the_chosen_column(
+    owner: User, owner_client: Client, sort: str, expected: list[str]
+) -> None:
     team = owner.profile.team
     make_organisation(team, "Gamma Ltd", size=5)
     make_organisation(team, "Alfa Srl", size=50)
@@ -98,7 +114,7 @@ def test_the_list_sorts_by_the_chosen_column(owner, owner_client, sort, expected
     assert names_in_order(response.text, expected) == expected
 
 
-def test_an_unknown_sort_falls_back_to_the_name(owner, owner_client):
+def test_an_unknown_sort_falls_back_to_the_name(owner: User, owner_client: Client) -> None:
     team = owner.profile.team
     make_organisation(team, "Zeta Srl")
     make_organisation(team, "Alfa Srl")
@@ -107,7 +123,7 @@ def test_an_unknown_sort_falls_back_to_the_name(owner, owner_client):
     assert names_in_order(response.text, ["Zeta Srl", "Alfa Srl"]) == ["Alfa Srl", "Zeta Srl"]
 
 
-def test_the_list_shows_25_organisations_per_page(owner, owner_client):
+def test_the_list_shows_25_organisations_per_page(owner: User, owner_client: Client) -> None:
     team = owner.profile.team
     for number in range(1, 31):
         make_organisation(team, f"Company {number:02}")
@@ -123,7 +139,7 @@ def test_the_list_shows_25_organisations_per_page(owner, owner_client):
     assert "Company 01" not in second.text
 
 
-def test_search_and_pages_work_together(owner, owner_client):
+def test_search_and_pages_work_together(owner: User, owner_client: Client) -> None:
     team = owner.profile.team
     for number in range(1, 31):
         make_organisation(team, f"Company {number:02}", city="Milano" if number % 2 else "Roma")
@@ -132,7 +148,9 @@ def test_search_and_pages_work_together(owner, owner_client):
     assert "Company 02" not in response.text
 
 
-def test_the_list_counts_people_and_opportunities(owner_client, organisation, opportunity):
+def test_the_list_counts_people_and_opportunities(
+    owner_client: Client, organisation: Organisation, opportunity: Opportunity
+) -> None:
     Person.objects.create(team=organisation.team, name="Marco Neri", organisation=organisation)
     response = owner_client.get(LIST)
     row = response.context["listing"].page[0]
@@ -142,26 +160,28 @@ def test_the_list_counts_people_and_opportunities(owner_client, organisation, op
 # Creating and editing
 
 
-def test_creating_an_organisation_opens_its_page(owner, owner_client):
+def test_creating_an_organisation_opens_its_page(owner: User, owner_client: Client) -> None:
     response = owner_client.post(CREATE, form_data())
     organisation = Organisation.objects.get(name="Bianchi Logistica")
     assert response.status_code == 302
-    assert response.url == organisation.get_absolute_url()
+    assert response["Location"] == organisation.get_absolute_url()
     assert organisation.team == owner.profile.team
     assert (organisation.size, organisation.city) == (120, "Verona")
 
 
-def test_a_website_without_a_scheme_is_taken_as_https(owner_client):
+def test_a_website_without_a_scheme_is_taken_as_https(owner_client: Client) -> None:
     owner_client.post(CREATE, form_data(website="bianchi.example"))
     assert Organisation.objects.get().website == "https://bianchi.example"
 
 
-def test_the_team_comes_from_the_user_not_from_the_form(owner, owner_client, outsider):
+def test_the_team_comes_from_the_user_not_from_the_form(
+    owner: User, owner_client: Client, outsider: User
+) -> None:
     owner_client.post(CREATE, form_data(team=str(outsider.profile.team.pk)))
     assert Organisation.objects.get().team == owner.profile.team
 
 
-def test_bad_data_is_shown_back_with_errors_and_nothing_is_saved(owner_client):
+def test_bad_data_is_shown_back_with_errors_and_nothing_is_saved(owner_client: Client) -> None:
     response = owner_client.post(CREATE, form_data(name="", size="0", website="not a website"))
     assert response.status_code == 422
     assert set(response.context["form"].errors) == {"name", "size", "website"}
@@ -170,31 +190,39 @@ def test_bad_data_is_shown_back_with_errors_and_nothing_is_saved(owner_client):
     assert not Organisation.objects.exists()
 
 
-def test_a_duplicate_name_in_the_same_team_is_an_error_not_a_crash(owner_client, organisation):
+def test_a_duplicate_name_in_the_same_team_is_an_error_not_a_crash(
+    owner_client: Client, organisation: Organisation
+) -> None:
     response = owner_client.post(CREATE, form_data(name="FERRETTI arredamenti"))
     assert response.status_code == 422
     assert "You already have an organisation with this name." in response.text
     assert Organisation.objects.count() == 1
 
 
-def test_another_team_may_use_the_same_name(outsider, outsider_client, organisation):
+def test_another_team_may_use_the_same_name(
+    outsider: User, outsider_client: Client, organisation: Organisation
+) -> None:
     response = outsider_client.post(CREATE, form_data(name=organisation.name))
     assert response.status_code == 302
     assert Organisation.objects.filter(name=organisation.name).count() == 2
     assert Organisation.objects.filter(team=outsider.profile.team, name=organisation.name).exists()
 
 
-def test_editing_an_organisation_saves_the_changes(owner_client, organisation):
+def test_editing_an_organisation_saves_the_changes(
+    owner_client: Client, organisation: Organisation
+) -> None:
     url = reverse("organisation_edit", args=[organisation.pk])
     assert owner_client.get(url).status_code == 200
     response = owner_client.post(url, form_data(name=organisation.name, city="Modena"))
     assert response.status_code == 302
-    assert response.url == organisation.get_absolute_url()
+    assert response["Location"] == organisation.get_absolute_url()
     organisation.refresh_from_db()
     assert organisation.city == "Modena"
 
 
-def test_renaming_onto_another_organisations_name_is_refused(owner_client, organisation):
+def test_renaming_onto_another_organisations_name_is_refused(
+    owner_client: Client, organisation: Organisation
+) -> None:
     other = make_organisation(organisation.team, "Bianchi Logistica")
     url = reverse("organisation_edit", args=[other.pk])
     response = owner_client.post(url, form_data(name="ferretti ARREDAMENTI"))
@@ -203,8 +231,11 @@ def test_renaming_onto_another_organisations_name_is_refused(owner_client, organ
     assert other.name == "Bianchi Logistica"
 
 
-def test_the_detail_page_shows_people_and_opportunities(owner_client, opportunity, person):
-    response = owner_client.get(reverse("organisation_detail", args=[opportunity.organisation.pk]))
+def test_the_detail_page_shows_people_and_opportunities(
+    owner_client: Client, opportunity: Opportunity, person: Person
+) -> None:
+    organisation = present(opportunity.organisation)
+    response = owner_client.get(reverse("organisation_detail", args=[organisation.pk]))
     assert response.status_code == 200
     assert opportunity.title in response.text
     assert person.name in response.text
@@ -215,8 +246,11 @@ def test_the_detail_page_shows_people_and_opportunities(owner_client, opportunit
 
 
 def test_the_delete_page_says_how_many_opportunities_go_and_that_people_stay(
-    owner_client, organisation, opportunity, make_opportunity
-):
+    owner_client: Client,
+    organisation: Organisation,
+    opportunity: Opportunity,
+    make_opportunity: Callable[..., Opportunity],
+) -> None:
     make_opportunity("Second project")
     response = owner_client.get(reverse("organisation_delete", args=[organisation.pk]))
     assert response.status_code == 200
@@ -226,8 +260,8 @@ def test_the_delete_page_says_how_many_opportunities_go_and_that_people_stay(
 
 
 def test_the_delete_page_of_an_unused_organisation_says_nothing_else_is_linked(
-    owner_client, organisation
-):
+    owner_client: Client, organisation: Organisation
+) -> None:
     response = owner_client.get(reverse("organisation_delete", args=[organisation.pk]))
     assert "Nothing else is linked to it." in response.text
     assert "This organisation has" not in response.text
@@ -235,12 +269,16 @@ def test_the_delete_page_of_an_unused_organisation_says_nothing_else_is_linked(
 
 
 def test_deleting_an_organisation_deletes_its_opportunities_but_keeps_its_people(
-    owner, owner_client, organisation, person, opportunity
-):
+    owner: User,
+    owner_client: Client,
+    organisation: Organisation,
+    person: Person,
+    opportunity: Opportunity,
+) -> None:
     Activity.objects.create(team=owner.profile.team, opportunity=opportunity, notes="Call")
     response = owner_client.post(reverse("organisation_delete", args=[organisation.pk]))
     assert response.status_code == 302
-    assert response.url == LIST
+    assert response["Location"] == LIST
     assert not Organisation.objects.filter(pk=organisation.pk).exists()
     assert not Opportunity.objects.filter(pk=opportunity.pk).exists()
     assert not Activity.objects.exists()
@@ -254,7 +292,9 @@ def test_deleting_an_organisation_deletes_its_opportunities_but_keeps_its_people
 @pytest.mark.parametrize(
     "name", ["organisation_detail", "organisation_edit", "organisation_delete"]
 )
-def test_an_outsider_gets_404_on_someone_elses_organisation(outsider_client, organisation, name):
+def test_an_outsider_gets_404_on_someone_elses_organisation(
+    outsider_client: Client, organisation: Organisation, name: str
+) -> None:
     url = reverse(name, args=[organisation.pk])
     assert outsider_client.get(url).status_code == 404
     assert outsider_client.post(url, form_data(name="Taken over")).status_code == 404
@@ -263,8 +303,8 @@ def test_an_outsider_gets_404_on_someone_elses_organisation(outsider_client, org
 
 
 def test_an_outsider_cannot_delete_someone_elses_organisation(
-    outsider_client, organisation, opportunity
-):
+    outsider_client: Client, organisation: Organisation, opportunity: Opportunity
+) -> None:
     outsider_client.post(reverse("organisation_delete", args=[organisation.pk]))
     assert Organisation.objects.filter(pk=organisation.pk).exists()
     assert Opportunity.objects.filter(pk=opportunity.pk).exists()
@@ -280,13 +320,15 @@ def test_an_outsider_cannot_delete_someone_elses_organisation(
         ("organisation_delete", [1]),
     ],
 )
-def test_anonymous_visitors_are_sent_to_log_in(client, db, name, args):
+def test_anonymous_visitors_are_sent_to_log_in(
+    client: Client, db: None, name: str, args: list[int]
+) -> None:
     url = reverse(name, args=args)
     response = client.get(url)
     assert response.status_code == 302
-    assert response.url == f"{reverse('login')}?next={url}"
+    assert response["Location"] == f"{reverse('login')}?next={url}"
 
 
-def test_an_anonymous_post_creates_nothing(client, db):
+def test_an_anonymous_post_creates_nothing(client: Client, db: None) -> None:
     client.post(CREATE, form_data())
     assert not Organisation.objects.exists()

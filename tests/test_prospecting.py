@@ -5,38 +5,41 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.db import connection
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from funnel.lib.refusals import Refused
 from funnel.prospecting import actions, facts, rules
 from funnel.prospecting.models import Block, BlockOutcome
-from funnel.sales.models import Activity
+from funnel.sales.models import Activity, Opportunity
 
 ROME = ZoneInfo("Europe/Rome")
 URL = "/prospecting/"
 
 
-def at_rome(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=ROME)
+def at_rome(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=ROME)
 
 
 @pytest.fixture(autouse=True)
-def rome(owner):
+def rome(owner: User) -> None:
     owner.profile.time_zone = "Europe/Rome"
     owner.profile.save(update_fields=["time_zone"])
 
 
 def block(
-    user,
+    user: User,
     *,
-    weekdays=("TU",),
-    first=dt.date(2026, 3, 3),
-    start=dt.time(9),
-    minutes=180,
-    interval=1,
-    until=None,
-    title="Prospecting",
+    weekdays: tuple[str, ...] = ("TU",),
+    first: dt.date = dt.date(2026, 3, 3),
+    start: dt.time = dt.time(9),
+    minutes: int = 180,
+    interval: int = 1,
+    until: dt.date | None = None,
+    title: str = "Prospecting",
 ) -> Block:
     rule = rules.build_rule(
         weekdays=weekdays, interval=interval, until=until, first=dt.datetime.combine(first, start)
@@ -88,8 +91,8 @@ def prefix(b: Block, start: dt.datetime) -> str:
     ],
 )
 def test_a_tuesday_9_oclock_block_stays_at_9_local_across_a_daylight_saving_change(
-    owner, before, after
-):
+    owner: User, before: tuple[int, int, int], after: tuple[int, int, int]
+) -> None:
     b = block(owner)
     found = starts(b, at_rome(*before), at_rome(*after, 23))
     assert found == [at_rome(*before, 9), at_rome(*after, 9)]
@@ -99,7 +102,7 @@ def test_a_tuesday_9_oclock_block_stays_at_9_local_across_a_daylight_saving_chan
     assert sorted(utc_hours) == [7, 8]
 
 
-def test_every_two_weeks_until_an_end_date(owner):
+def test_every_two_weeks_until_an_end_date(owner: User) -> None:
     b = block(owner, weekdays=("TU", "TH"), interval=2, until=dt.date(2026, 3, 31))
     found = starts(b, at_rome(2026, 3, 1), at_rome(2026, 6, 1))
     assert [t.date() for t in found] == [
@@ -111,13 +114,13 @@ def test_every_two_weeks_until_an_end_date(owner):
     ]
 
 
-def test_an_occurrence_lasts_the_blocks_duration_and_one_in_progress_is_found(owner):
+def test_an_occurrence_lasts_the_blocks_duration_and_one_in_progress_is_found(owner: User) -> None:
     b = block(owner, minutes=90)
     (found,) = rules.occurrences(plan(b), at_rome(2026, 3, 3, 10), at_rome(2026, 3, 3, 10, 1))
     assert (found.start, found.end) == (at_rome(2026, 3, 3, 9), at_rome(2026, 3, 3, 10, 30))
 
 
-def test_the_state_of_an_occurrence_follows_the_clock(owner):
+def test_the_state_of_an_occurrence_follows_the_clock(owner: User) -> None:
     o = occurrence(block(owner), at_rome(2026, 3, 3, 9))
     assert rules.state(o, at_rome(2026, 3, 3, 8)) == rules.State.UPCOMING
     assert rules.state(o, at_rome(2026, 3, 3, 10)) == rules.State.IN_PROGRESS
@@ -126,7 +129,7 @@ def test_the_state_of_an_occurrence_follows_the_clock(owner):
     assert rules.state(marked, at_rome(2026, 3, 3, 12)) == rules.State.MARKED
 
 
-def test_stopping_a_block_keeps_its_past_and_ends_its_future(owner):
+def test_stopping_a_block_keeps_its_past_and_ends_its_future(owner: User) -> None:
     b = block(owner)
     actions.stop_block(block=b, zone=ROME, at=at_rome(2026, 3, 12))
     found = starts(b, at_rome(2026, 3, 1), at_rome(2026, 4, 30))
@@ -136,14 +139,16 @@ def test_stopping_a_block_keeps_its_past_and_ends_its_future(owner):
 # Moving and marking
 
 
-def test_same_iso_week_runs_from_monday_to_sunday():
+def test_same_iso_week_runs_from_monday_to_sunday() -> None:
     tuesday = at_rome(2026, 3, 3, 9)
     assert rules.same_iso_week(tuesday, at_rome(2026, 3, 8, 23), ROME)
     assert not rules.same_iso_week(tuesday, at_rome(2026, 3, 9, 0), ROME)
     assert not rules.same_iso_week(tuesday, at_rome(2026, 3, 1, 23), ROME)
 
 
-def test_a_moved_block_inside_the_week_is_accepted_and_shows_at_its_new_time(owner, owner_client):
+def test_a_moved_block_inside_the_week_is_accepted_and_shows_at_its_new_time(
+    owner: User, owner_client: Client
+) -> None:
     b = block(owner)
     start = at_rome(2026, 3, 3, 9)
     with time_machine.travel(at_rome(2026, 3, 3, 13), tick=False):
@@ -174,7 +179,9 @@ def test_a_moved_block_inside_the_week_is_accepted_and_shows_at_its_new_time(own
         assert rules.honoured_rate([moved], at_rome(2026, 3, 6)) == rules.Rate(0.5, 1)
 
 
-def test_a_move_outside_the_week_is_refused_and_the_input_kept(owner, owner_client):
+def test_a_move_outside_the_week_is_refused_and_the_input_kept(
+    owner: User, owner_client: Client
+) -> None:
     b = block(owner)
     start = at_rome(2026, 3, 3, 9)
     with time_machine.travel(at_rome(2026, 3, 3, 13), tick=False):
@@ -192,14 +199,14 @@ def test_a_move_outside_the_week_is_refused_and_the_input_kept(owner, owner_clie
     assert not BlockOutcome.objects.exists()
 
 
-def test_a_move_without_a_new_slot_is_refused(owner):
+def test_a_move_without_a_new_slot_is_refused(owner: User) -> None:
     b = block(owner)
     o = occurrence(b, at_rome(2026, 3, 3, 9))
     error = rules.mark_error(o, outcome="moved", now=at_rome(2026, 3, 3, 13))
     assert error and "new slot" in error
 
 
-def test_marking_before_the_end_is_refused(owner, owner_client):
+def test_marking_before_the_end_is_refused(owner: User, owner_client: Client) -> None:
     b = block(owner)
     start = at_rome(2026, 3, 3, 9)
     with time_machine.travel(at_rome(2026, 3, 3, 11), tick=False):
@@ -211,15 +218,15 @@ def test_marking_before_the_end_is_refused(owner, owner_client):
     assert not BlockOutcome.objects.exists()
 
 
-def test_an_occurrence_is_marked_only_once(owner):
+def test_an_occurrence_is_marked_only_once(owner: User) -> None:
     b = block(owner)
     start, now = at_rome(2026, 3, 3, 9), at_rome(2026, 3, 3, 13)
     actions.mark(block=b, occurrence=occurrence(b, start), outcome="missed", now=now)
-    with pytest.raises(actions.Refused):
+    with pytest.raises(Refused):
         actions.mark(block=b, occurrence=occurrence(b, start), outcome="honoured", now=now)
 
 
-def test_a_time_that_is_not_an_occurrence_gets_404(owner, owner_client):
+def test_a_time_that_is_not_an_occurrence_gets_404(owner: User, owner_client: Client) -> None:
     b = block(owner)
     with time_machine.travel(at_rome(2026, 3, 3, 13), tick=False):
         response = owner_client.post(mark_url(b, at_rome(2026, 3, 3, 10)), {})
@@ -229,7 +236,9 @@ def test_a_time_that_is_not_an_occurrence_gets_404(owner, owner_client):
 # Activities and rates
 
 
-def test_activities_logged_during_a_block_count_toward_it(owner, owner_client, opportunity):
+def test_activities_logged_during_a_block_count_toward_it(
+    owner: User, owner_client: Client, opportunity: Opportunity
+) -> None:
     b = block(owner)
     for hour, minute in [(8, 59), (9, 0), (10, 30), (12, 0)]:
         Activity.objects.create(
@@ -249,7 +258,7 @@ def test_activities_logged_during_a_block_count_toward_it(owner, owner_client, o
     assert "2 activities logged during it" in page
 
 
-def test_the_honoured_rate_counts_partly_as_half_and_unmarked_as_missed(owner):
+def test_the_honoured_rate_counts_partly_as_half_and_unmarked_as_missed(owner: User) -> None:
     b = block(owner, weekdays=("MO", "TU", "WE", "TH"), first=dt.date(2026, 3, 2))
     week = [at_rome(2026, 3, day, 9) for day in (2, 3, 4)]
     now = at_rome(2026, 3, 5, 10)  # Thursday's block is in progress: not counted yet
@@ -260,7 +269,7 @@ def test_the_honoured_rate_counts_partly_as_half_and_unmarked_as_missed(owner):
     assert rate == rules.Rate(1.5, 3) and rate.percent == 50
 
 
-def test_the_honoured_rate_for_a_month(owner, owner_client):
+def test_the_honoured_rate_for_a_month(owner: User, owner_client: Client) -> None:
     b = block(owner)  # Tuesdays in March 2026: 3, 10, 17, 24, 31
     now = at_rome(2026, 3, 31, 13)
     for day, outcome in [(3, "honoured"), (10, "honoured"), (17, "missed"), (24, "partly")]:
@@ -274,7 +283,7 @@ def test_the_honoured_rate_for_a_month(owner, owner_client):
     assert "50%" in page
 
 
-def test_prospecting_minutes_count_honoured_and_partly_blocks(owner):
+def test_prospecting_minutes_count_honoured_and_partly_blocks(owner: User) -> None:
     b = block(owner, minutes=120)
     now = at_rome(2026, 3, 31, 13)
     for day, outcome in [(3, "honoured"), (10, "partly"), (17, "missed")]:
@@ -287,7 +296,7 @@ def test_prospecting_minutes_count_honoured_and_partly_blocks(owner):
 # Today
 
 
-def test_today_shows_todays_blocks_and_flags_yesterdays_missed_one(owner):
+def test_today_shows_todays_blocks_and_flags_yesterdays_missed_one(owner: User) -> None:
     block(owner, weekdays=("TU", "WE"))
     now = at_rome(2026, 3, 4, 8)  # Wednesday, before the block; Tuesday's was never marked
     today = facts.blocks_for_today(owner, now)
@@ -298,7 +307,7 @@ def test_today_shows_todays_blocks_and_flags_yesterdays_missed_one(owner):
     assert today.week_rate == rules.Rate(0.0, 1)
 
 
-def test_today_does_not_flag_yesterdays_honoured_block(owner):
+def test_today_does_not_flag_yesterdays_honoured_block(owner: User) -> None:
     b = block(owner)
     start = at_rome(2026, 3, 3, 9)
     actions.mark(
@@ -308,7 +317,7 @@ def test_today_does_not_flag_yesterdays_honoured_block(owner):
     assert today.missed_yesterday == [] and today.week_rate.percent == 100
 
 
-def test_the_today_card_says_plan_a_catch_up(owner, rf):
+def test_the_today_card_says_plan_a_catch_up(owner: User, rf: RequestFactory) -> None:
     from django.template.loader import render_to_string
 
     block(owner)
@@ -322,7 +331,7 @@ def test_the_today_card_says_plan_a_catch_up(owner, rf):
 # The page
 
 
-def test_planning_a_block_from_the_form(owner, owner_client):
+def test_planning_a_block_from_the_form(owner: User, owner_client: Client) -> None:
     with time_machine.travel(at_rome(2026, 3, 2, 8), tick=False):
         response = owner_client.post(
             URL,
@@ -343,7 +352,7 @@ def test_planning_a_block_from_the_form(owner, owner_client):
     assert "Cold calls" in page and page.count('class="prospecting-occurrence ') == 4
 
 
-def test_a_bad_block_form_shows_errors_and_keeps_the_input(owner_client):
+def test_a_bad_block_form_shows_errors_and_keeps_the_input(owner_client: Client) -> None:
     response = owner_client.post(
         URL,
         {
@@ -362,7 +371,7 @@ def test_a_bad_block_form_shows_errors_and_keeps_the_input(owner_client):
     assert not Block.objects.exists()
 
 
-def test_an_outsider_gets_404_for_someone_elses_block(owner, outsider_client):
+def test_an_outsider_gets_404_for_someone_elses_block(owner: User, outsider_client: Client) -> None:
     b = block(owner)
     start = at_rome(2026, 3, 3, 9)
     with time_machine.travel(at_rome(2026, 3, 3, 13), tick=False):
@@ -376,19 +385,19 @@ def test_an_outsider_gets_404_for_someone_elses_block(owner, outsider_client):
     assert "Prospecting block planned" not in page and f"block-{b.pk}-" not in page
 
 
-def test_the_page_needs_a_login(client):
+def test_the_page_needs_a_login(client: Client) -> None:
     assert client.get(URL).status_code == 302
 
 
-def queries_for(client, url: str) -> int:
+def queries_for(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
 
 
 def test_the_page_and_today_run_as_many_queries_for_30_blocks_as_for_3(
-    owner, owner_client, opportunity
-):
+    owner: User, owner_client: Client, opportunity: Opportunity
+) -> None:
     now = at_rome(2026, 3, 6, 13)
 
     def add(count: int) -> None:

@@ -4,13 +4,16 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from funnel.accounts.actions import create_user
-from funnel.accounts.models import Membership
+from funnel.accounts.models import Membership, Team
 from funnel.contacts.models import Organisation, Person
 from funnel.fit.actions import rate
 from funnel.fit.models import FitCriterion
@@ -18,12 +21,13 @@ from funnel.followup import actions
 from funnel.followup.models import FollowUp
 from funnel.sales.actions import move_opportunity
 from funnel.sales.models import OPEN_LEVELS, Activity, BuyingInfluence, Level, Opportunity
+from tests.helpers import present
 
 FEW, MANY = 3, 30
 ROLES = [BuyingInfluence.Role.USER, BuyingInfluence.Role.TECHNICAL, BuyingInfluence.Role.COACH]
 
 
-def count_queries(client, url: str, params: dict[str, str] | None = None) -> int:
+def count_queries(client: Client, url: str, params: dict[str, str] | None = None) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, params or {})
     assert response.status_code == 200
@@ -31,7 +35,11 @@ def count_queries(client, url: str, params: dict[str, str] | None = None) -> int
 
 
 def assert_same_queries_when_the_data_grows(
-    client, url: str, add_rows: Callable[[range], None], assert_num_queries, **params: str
+    client: Client,
+    url: str,
+    add_rows: Callable[[range], None],
+    assert_num_queries: DjangoAssertNumQueries,
+    **params: str,
 ) -> None:
     """Measure the page with FEW rows, add rows up to MANY, and expect the same count.
 
@@ -50,11 +58,11 @@ def assert_same_queries_when_the_data_grows(
 
 
 @pytest.fixture
-def team(owner):
+def team(owner: User) -> Team:
     return owner.profile.team
 
 
-def a_person(team, index: int, organisation: Organisation | None = None) -> Person:
+def a_person(team: Team, index: int, organisation: Organisation | None = None) -> Person:
     person = Person.objects.create(
         team=team, name=f"Row {index:02} person", job_title="Buyer", organisation=organisation
     )
@@ -64,8 +72,11 @@ def a_person(team, index: int, organisation: Organisation | None = None) -> Pers
 
 
 def test_the_organisation_list_makes_as_many_queries_for_30_rows_as_for_3(
-    owner_client, team, make_opportunity, django_assert_num_queries
-):
+    owner_client: Client,
+    team: Team,
+    make_opportunity: Callable[..., Opportunity],
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     def add_rows(indexes: range) -> None:
         for index in indexes:
             organisation = Organisation.objects.create(
@@ -84,8 +95,8 @@ def test_the_organisation_list_makes_as_many_queries_for_30_rows_as_for_3(
 
 
 def test_the_person_list_makes_as_many_queries_for_30_rows_as_for_3(
-    owner_client, team, django_assert_num_queries
-):
+    owner_client: Client, team: Team, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     def add_rows(indexes: range) -> None:
         for index in indexes:
             organisation = Organisation.objects.create(team=team, name=f"Company {index:02}")
@@ -101,8 +112,8 @@ def test_the_person_list_makes_as_many_queries_for_30_rows_as_for_3(
 
 
 def test_the_person_list_when_searching_makes_as_many_queries_for_30_rows_as_for_3(
-    owner_client, team, django_assert_num_queries
-):
+    owner_client: Client, team: Team, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     def add_rows(indexes: range) -> None:
         for index in indexes:
             a_person(team, index)
@@ -118,8 +129,11 @@ def test_the_person_list_when_searching_makes_as_many_queries_for_30_rows_as_for
 
 
 def test_the_opportunity_list_makes_as_many_queries_for_30_rows_as_for_3(
-    owner_client, team, make_opportunity, django_assert_num_queries
-):
+    owner_client: Client,
+    team: Team,
+    make_opportunity: Callable[..., Opportunity],
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     def add_rows(indexes: range) -> None:
         for index in indexes:
             organisation = Organisation.objects.create(team=team, name=f"Company {index:02}")
@@ -141,8 +155,12 @@ def test_the_opportunity_list_makes_as_many_queries_for_30_rows_as_for_3(
 
 
 def test_the_opportunity_detail_makes_as_many_queries_for_30_rows_as_for_3(
-    owner, owner_client, team, opportunity, django_assert_num_queries
-):
+    owner: User,
+    owner_client: Client,
+    team: Team,
+    opportunity: Opportunity,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     def add_rows(indexes: range) -> None:
         for index in indexes:
             person = a_person(team, index, opportunity.organisation)
@@ -181,8 +199,12 @@ def test_the_opportunity_detail_makes_as_many_queries_for_30_rows_as_for_3(
 
 
 def test_the_organisation_detail_makes_as_many_queries_for_30_rows_as_for_3(
-    owner_client, team, organisation, make_opportunity, django_assert_num_queries
-):
+    owner_client: Client,
+    team: Team,
+    organisation: Organisation,
+    make_opportunity: Callable[..., Opportunity],
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     def add_rows(indexes: range) -> None:
         for index in indexes:
             contact = a_person(team, index, organisation)
@@ -194,8 +216,13 @@ def test_the_organisation_detail_makes_as_many_queries_for_30_rows_as_for_3(
 
 
 def test_the_person_detail_makes_as_many_queries_for_30_rows_as_for_3(
-    owner, owner_client, team, person, make_opportunity, django_assert_num_queries
-):
+    owner: User,
+    owner_client: Client,
+    team: Team,
+    person: Person,
+    make_opportunity: Callable[..., Opportunity],
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     def add_rows(indexes: range) -> None:
         for index in indexes:
             opportunity = make_opportunity(f"Row {index:02}")
@@ -219,8 +246,12 @@ def test_the_person_detail_makes_as_many_queries_for_30_rows_as_for_3(
 
 
 def test_the_today_page_makes_as_many_queries_for_30_rows_as_for_3(
-    owner, owner_client, team, make_opportunity, django_assert_num_queries
-):
+    owner: User,
+    owner_client: Client,
+    team: Team,
+    make_opportunity: Callable[..., Opportunity],
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     def add_rows(indexes: range) -> None:
         for index in indexes:
             contact = a_person(team, index)
@@ -239,7 +270,10 @@ def test_the_today_page_makes_as_many_queries_for_30_rows_as_for_3(
 
 
 def a_funnel_row(
-    team, index: int, make_opportunity, fits: tuple[int | None, ...] = (None, 45, 90)
+    team: Team,
+    index: int,
+    make_opportunity: Callable[..., Opportunity],
+    fits: tuple[int | None, ...] = (None, 45, 90),
 ) -> None:
     """An open opportunity at a level that turns with the index, with what Today and the board
     show about it: a fit, a buying influence, a due step or none, a close date that drifted."""
@@ -265,8 +299,11 @@ def a_funnel_row(
 
 
 def test_the_today_page_with_every_level_makes_as_many_queries_for_30_rows_as_for_3(
-    owner_client, team, make_opportunity, django_assert_num_queries
-):
+    owner_client: Client,
+    team: Team,
+    make_opportunity: Callable[..., Opportunity],
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     def add_rows(indexes: range) -> None:
         for index in indexes:
             a_funnel_row(team, index, make_opportunity)
@@ -277,8 +314,12 @@ def test_the_today_page_with_every_level_makes_as_many_queries_for_30_rows_as_fo
 
 
 def test_today_with_follow_ups_of_every_kind_makes_as_many_queries_for_30_rows_as_for_3(
-    owner, owner_client, team, make_opportunity, django_assert_num_queries
-):
+    owner: User,
+    owner_client: Client,
+    team: Team,
+    make_opportunity: Callable[..., Opportunity],
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     """Missed and due follow-ups, requests, stop rules, nurture touches and after-sale steps."""
     teammate = create_user(username="luca", password="x-luca-x")
     Membership.objects.create(team=team, user=teammate)
@@ -322,8 +363,11 @@ def test_today_with_follow_ups_of_every_kind_makes_as_many_queries_for_30_rows_a
 
 
 def test_the_board_makes_as_many_queries_for_30_rows_as_for_3(
-    owner_client, team, make_opportunity, django_assert_num_queries
-):
+    owner_client: Client,
+    team: Team,
+    make_opportunity: Callable[..., Opportunity],
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     def add_rows(indexes: range) -> None:
         for index in indexes:
             a_funnel_row(team, index, make_opportunity)
@@ -334,8 +378,11 @@ def test_the_board_makes_as_many_queries_for_30_rows_as_for_3(
 
 
 def test_the_boards_show_more_makes_as_many_queries_for_30_rows_as_for_3(
-    owner_client, team, make_opportunity, django_assert_num_queries
-):
+    owner_client: Client,
+    team: Team,
+    make_opportunity: Callable[..., Opportunity],
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     def add_rows(indexes: range) -> None:
         for index in indexes:
             a_funnel_row(team, index, make_opportunity)
@@ -350,8 +397,11 @@ def test_the_boards_show_more_makes_as_many_queries_for_30_rows_as_for_3(
 
 
 def test_the_opportunity_detail_makes_as_many_queries_for_30_fit_criteria_as_for_3(
-    owner_client, team, opportunity, django_assert_num_queries
-):
+    owner_client: Client,
+    team: Team,
+    opportunity: Opportunity,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     FitCriterion.objects.filter(team=team).delete()
 
     def add_rows(indexes: range) -> None:
@@ -359,7 +409,11 @@ def test_the_opportunity_detail_makes_as_many_queries_for_30_fit_criteria_as_for
             criterion = FitCriterion.objects.create(
                 team=team, kind=FitCriterion.Kind.PSYCHOGRAPHIC, name=f"Row {index:02}"
             )
-            rate(organisation=opportunity.organisation, criterion=criterion, value=index % 5 + 1)
+            rate(
+                organisation=present(opportunity.organisation),
+                criterion=criterion,
+                value=index % 5 + 1,
+            )
 
     assert_same_queries_when_the_data_grows(
         owner_client, opportunity.get_absolute_url(), add_rows, django_assert_num_queries

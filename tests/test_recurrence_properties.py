@@ -14,12 +14,16 @@ from funnel.prospecting import rules
 ROME = ZoneInfo("Europe/Rome")
 
 
-def plan(first: dt.datetime, weekdays: list[str], interval: int, until: dt.date | None):
+def plan(
+    first: dt.datetime, weekdays: list[str], interval: int, until: dt.date | None
+) -> rules.BlockPlan:
     text = rules.build_rule(weekdays=weekdays, interval=interval, until=until, first=first)
     return rules.BlockPlan(1, "Prospecting", first, 90, text, ROME)
 
 
-def every_occurrence_from_the_start(block: rules.BlockPlan, start, end) -> list[dt.datetime]:
+def every_occurrence_from_the_start(
+    block: rules.BlockPlan, start: dt.datetime, end: dt.datetime
+) -> list[dt.datetime]:
     """The reference: dateutil expanding the rule from its first day."""
     full = rrule.rrulestr(block.rule, dtstart=block.first, forceset=False)
     length = dt.timedelta(minutes=block.minutes)
@@ -39,8 +43,13 @@ def every_occurrence_from_the_start(block: rules.BlockPlan, start, end) -> list[
     days=st.integers(1, 70),
 )
 def test_occurrences_from_the_window_are_those_of_the_whole_rule(
-    first, weekdays, interval, until, window_start, days
-):
+    first: dt.datetime,
+    weekdays: list[str],
+    interval: int,
+    until: dt.date | None,
+    window_start: dt.datetime,
+    days: int,
+) -> None:
     block = plan(first.replace(second=0, microsecond=0), weekdays, interval, until)
     start = window_start.replace(tzinfo=ROME)
     end = start + dt.timedelta(days=days)
@@ -50,7 +59,7 @@ def test_occurrences_from_the_window_are_those_of_the_whole_rule(
     assert found == every_occurrence_from_the_start(block, start, end)
 
 
-def test_a_block_that_began_a_thousand_years_ago_is_expanded_from_the_window():
+def test_a_block_that_began_a_thousand_years_ago_is_expanded_from_the_window() -> None:
     block = plan(dt.datetime(1000, 1, 6, 9, 0), ["MO", "TH"], 1, None)
     start = dt.datetime(2026, 11, 30, tzinfo=ROME)
 

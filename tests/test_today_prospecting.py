@@ -1,46 +1,34 @@
 """Today keeps prospecting in view: blocks, goals, quotes to chase and the slowdowns."""
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
-from funnel.front.slowdowns import slowdowns_for
+from funnel.contacts.models import Organisation
 from funnel.goals.models import Goal
-from funnel.prospecting import rules
-from funnel.prospecting.models import Block
 from funnel.quotes.models import Quote
 from funnel.sales.actions import move_opportunity
-from funnel.sales.models import Activity, Level
+from funnel.sales.models import Activity, Level, Opportunity
+from funnel.today.slowdowns import slowdowns_for
+from tests.today_helpers import weekly_block
 
 NOW = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)  # a Thursday
 
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
 
 
-def weekly_block(user, weekday: str = "TH", minutes: int = 120) -> Block:
-    first = dt.date(2026, 10, 1)
-    rule = rules.build_rule(
-        weekdays=(weekday,), interval=1, until=None, first=dt.datetime.combine(first, dt.time(9))
-    )
-    return Block.objects.create(
-        team=user.profile.team,
-        owner=user,
-        title="Prospecting",
-        starts_on=first,
-        start_time=dt.time(9),
-        minutes=minutes,
-        rule=rule,
-    )
-
-
-def a_quote(opportunity, amount: int, *, sent: dt.date, valid_until: dt.date) -> Quote:
+def a_quote(opportunity: Opportunity, amount: int, *, sent: dt.date, valid_until: dt.date) -> Quote:
     return Quote.objects.create(
         team=opportunity.team,
         opportunity=opportunity,
@@ -53,11 +41,13 @@ def a_quote(opportunity, amount: int, *, sent: dt.date, valid_until: dt.date) ->
     )
 
 
-def today(client) -> str:
+def today(client: Client) -> str:
     return client.get(reverse("today")).text
 
 
-def test_a_new_account_is_told_the_cures_of_the_slowdowns(owner_client, organisation):
+def test_a_new_account_is_told_the_cures_of_the_slowdowns(
+    owner_client: Client, organisation: Organisation
+) -> None:
     text = today(owner_client)
     assert "Keep prospecting" in text
     assert "No prospecting time is planned on your calendar." in text
@@ -65,7 +55,9 @@ def test_a_new_account_is_told_the_cures_of_the_slowdowns(owner_client, organisa
     assert f'<a href="{reverse("goals")}">Set a goal, and the reward' in text
 
 
-def test_todays_block_a_goal_and_an_expiring_quote_show_on_today(owner, owner_client, opportunity):
+def test_todays_block_a_goal_and_an_expiring_quote_show_on_today(
+    owner: User, owner_client: Client, opportunity: Opportunity
+) -> None:
     weekly_block(owner)
     Goal.objects.create(
         owner=owner, metric="prospects", period="week", target=5, reward="A dinner out"
@@ -78,7 +70,9 @@ def test_todays_block_a_goal_and_an_expiring_quote_show_on_today(owner, owner_cl
     assert "Set a goal, and the reward" not in text
 
 
-def test_more_in_unsigned_quotes_than_won_lately_is_named(owner, opportunity, make_opportunity):
+def test_more_in_unsigned_quotes_than_won_lately_is_named(
+    owner: User, opportunity: Opportunity, make_opportunity: Callable[..., Opportunity]
+) -> None:
     a_quote(opportunity, 30000, sent=dt.date(2026, 11, 20), valid_until=dt.date(2026, 12, 20))
     signed = make_opportunity("Signed", value=Decimal(10000), level=Level.BEST_FEW)
     move_opportunity(opportunity=signed, to_level=Level.WON, by=owner, override_reason="Test")
@@ -87,8 +81,8 @@ def test_more_in_unsigned_quotes_than_won_lately_is_named(owner, opportunity, ma
 
 
 def test_kept_blocks_and_prospecting_activities_count_as_prospecting(
-    owner, opportunity, make_opportunity
-):
+    owner: User, opportunity: Opportunity, make_opportunity: Callable[..., Opportunity]
+) -> None:
     block = weekly_block(owner, minutes=180)
     for week in range(1, 5):  # the four Thursdays before this one, each kept
         start = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC) - dt.timedelta(weeks=week)
@@ -104,8 +98,8 @@ def test_kept_blocks_and_prospecting_activities_count_as_prospecting(
 
 
 def test_the_slowdowns_cost_the_same_queries_with_more_data(
-    owner, opportunity, django_assert_max_num_queries
-):
+    owner: User, opportunity: Opportunity, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     for n in range(5):
         weekly_block(owner, weekday=["MO", "TU", "WE", "TH", "FR"][n])
         a_quote(opportunity, 1000 + n, sent=dt.date(2026, 11, 20), valid_until=dt.date(2026, 12, 1))
@@ -113,7 +107,9 @@ def test_the_slowdowns_cost_the_same_queries_with_more_data(
         slowdowns_for(owner, NOW)
 
 
-def test_reports_show_the_goals_and_the_slowdowns(owner, owner_client, organisation):
+def test_reports_show_the_goals_and_the_slowdowns(
+    owner: User, owner_client: Client, organisation: Organisation
+) -> None:
     Goal.objects.create(
         owner=owner, metric="prospects", period="week", target=5, reward="A dinner out"
     )
