@@ -18,10 +18,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
+from funnel.contacts.models import Person
 from funnel.sales.models import Level, Opportunity
 
 TARGET_MS = 20.0  # median server time
-TARGET_RATIO = 5.0  # times the median time of the page's own SQL, run raw
 SERVER_SIDE_CURSOR = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR (WITH HOLD )?FOR ')
 
 
@@ -40,7 +40,8 @@ class Timing:
 
     @property
     def meets_target(self) -> bool:
-        return self.median_ms < TARGET_MS and self.ratio <= TARGET_RATIO
+        # The ratio to raw SQL is shown, not judged: see "The target" in benchmarks/README.md.
+        return self.median_ms < TARGET_MS
 
     def as_dict(self) -> dict[str, object]:
         figures = {**asdict(self), "ratio": self.ratio}
@@ -98,10 +99,19 @@ def pages(user: User) -> list[Page]:
             raise NoReverseMatch("no Best few opportunity")
         return reverse("opportunity_detail", args=[opportunity.pk])
 
+    def person_url() -> str:
+        """The person the user has worked with most: the longest contact history."""
+        people = Person.objects.filter(team=user.profile.team).annotate(n=Count("activities"))
+        busiest = people.order_by("-n", "pk").first()
+        if busiest is None:
+            raise NoReverseMatch("no person")
+        return reverse("person_detail", args=[busiest.pk])
+
     return [
         Page("Today", lambda: reverse("today")),
         Page("Funnel board", lambda: reverse("funnel_board")),
         Page("Opportunity", opportunity_url),
+        Page("Person, busiest", person_url),
         Page("Calendar feed", feed_url, signed_in=False),
         Page("Calendar feed, rebuilt", feed_url, signed_in=False, rebuilt=True),
     ]
@@ -213,7 +223,7 @@ def line(cells: tuple[str, ...], widths: list[int]) -> str:
 
 
 def verdicts(results: list[Timing | Missing]) -> str:
-    target = f"< {TARGET_MS:g} ms and <= {TARGET_RATIO:g}x raw SQL"
+    target = f"< {TARGET_MS:g} ms"
     lines = []
     for r in results:
         if isinstance(r, Missing):
@@ -221,10 +231,8 @@ def verdicts(results: list[Timing | Missing]) -> str:
         elif r.meets_target:
             lines.append(f"{r.page}: meets the target ({target})")
         else:
-            misses = []
-            if r.median_ms >= TARGET_MS:
-                misses.append(f"{r.median_ms:.1f} ms")
-            if r.ratio > TARGET_RATIO:
-                misses.append(f"{r.ratio:.1f}x its raw SQL")
-            lines.append(f"{r.page}: misses the target ({target}): {' and '.join(misses)}")
+            lines.append(
+                f"{r.page}: misses the target ({target}): {r.median_ms:.1f} ms, "
+                f"{r.ratio:.1f}x its raw SQL"
+            )
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-import zoneinfo
+import functools
 from datetime import time
 from typing import Any
 
@@ -10,14 +10,15 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language_info, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from funnel.accounts.models import Profile
+from funnel.accounts.models import Profile, known_time_zones
 from funnel.lib.forms import limit_numbers
 
 Text = str | Promise
 
 
+@functools.cache
 def time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and "Etc" not in z)
+    zones = sorted(z for z in known_time_zones() if "/" in z and "Etc" not in z)
     return [("UTC", "UTC"), *[(zone, zone.replace("_", " ")) for zone in zones]]
 
 

@@ -5,6 +5,7 @@ Today each user has one personal team; sharing with colleagues later means addin
 not rewriting queries.
 """
 
+import functools
 import secrets
 import zoneinfo
 from datetime import time
@@ -23,8 +24,14 @@ from funnel.lib.channels import Channel
 from funnel.lib.money import CURRENCY_CHOICES
 
 
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    """The time zones this machine knows; listing them reads hundreds of files (~30 ms)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in known_time_zones():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
 
 
