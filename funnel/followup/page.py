@@ -30,8 +30,9 @@ def follow_up_context(
         follow_up.missed = is_missed_now(follow_up)  # type: ignore[attr-defined]
     delegating = shared(opportunity)
     low_potential = delegating and is_low_potential(opportunity)
+    planning = plans_follow_ups(opportunity)
     follow_up_form = forms.get("follow_up_form")
-    if follow_up_form is None and plans_follow_ups(opportunity) and not planned:
+    if follow_up_form is None and planning and not planned:
         follow_up_form = new_follow_up_form(opportunity)  # one is needed now
     assign_form = forms.get("assign_form")
     if assign_form is None and low_potential:  # the card proposes to hand it over
@@ -40,6 +41,7 @@ def follow_up_context(
     return {
         "plan": plan_of(opportunity),
         "planned": planned,
+        "plans_follow_ups": planning,
         "follow_up_form": menus_read(follow_up_form) if follow_up_form else None,
         "plan_form": forms.get("plan_form"),
         "stop": stop_proposal_for(opportunity, cycle_days=cycle_days),

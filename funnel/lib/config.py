@@ -174,10 +174,10 @@ def private_sqlite_file(path: Path, name: str) -> None:
         raise ConfigError(f"{name}: {problem}") from exc
 
 
-# Each of the server's threads keeps its connection: opening an SQLite file and setting its
-# pragmas costs 1-2.5 ms, as much as a light page. Checked before reuse, so a file replaced
-# under a running server (a restore) is opened afresh.
-SQLITE_KEPT: dict[str, Any] = {"CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": True}
+# Each of the server's threads keeps its connection for a minute, on every database: opening an
+# SQLite file and setting its pragmas costs 1-2.5 ms, as much as a light page. Checked before
+# reuse, so a file replaced under a running server (a restore) is opened afresh.
+KEPT_SECONDS = 60
 
 
 def database(folder: Path, name: str = "FUNNEL_DATABASE_URL") -> dict[str, Any]:
@@ -188,7 +188,8 @@ def database(folder: Path, name: str = "FUNNEL_DATABASE_URL") -> dict[str, Any]:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": folder / "funnel.sqlite3",
             "OPTIONS": dict(SQLITE_OPTIONS),
-            **SQLITE_KEPT,
+            "CONN_MAX_AGE": KEPT_SECONDS,
+            "CONN_HEALTH_CHECKS": True,
             # Tests run on a file, as Funnel does: an in-memory database can't show how two
             # requests at once behave (each thread has its own connection to the file).
             "TEST": {"NAME": folder / "test.sqlite3"},
@@ -200,15 +201,13 @@ def database(folder: Path, name: str = "FUNNEL_DATABASE_URL") -> dict[str, Any]:
             "(use postgres://user:password@host:port/name or sqlite:////path/to/file.sqlite3)"
         )
     try:
-        config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(raw, conn_max_age=KEPT_SECONDS, conn_health_checks=True)
     except ValueError as exc:
         raise ConfigError(f"{name}: {exc}") from exc
     if scheme == "sqlite":
         if not config.get("NAME") or config["NAME"] == ":memory:":
             raise ConfigError(f"{name}: give the SQLite file's path (sqlite:////path/to/file)")
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
-        config["CONN_MAX_AGE"] = SQLITE_KEPT["CONN_MAX_AGE"]
-        config["CONN_HEALTH_CHECKS"] = SQLITE_KEPT["CONN_HEALTH_CHECKS"]
         private_sqlite_file(Path(config["NAME"]), name)
     elif not config.get("NAME"):
         raise ConfigError(f"{name}: the URL names no database (postgres://…/funnel)")

@@ -205,17 +205,27 @@ def minutes_by_day(user: User, start: dt.datetime, end: dt.datetime) -> DayMinut
     and their opportunities' history takes a while, and a past activity keeps its level, since
     the history only moves forward. The day is in the key for activities dated ahead.
     """
-    # By the user alone, not through their teams: the index on (by, occurred, ...) covers it.
-    version = Activity.objects.filter(
-        by=user, occurred__gte=start, occurred__lt=end, minutes__gt=0
-    ).aggregate(count=Count("pk"), last=Max("created"), total=Sum("minutes"))
-    parts = [user.pk, start.timestamp(), end.timestamp(), dt.date.today(), *version.values()]
+    version = minutes_version(user, start, end)
+    parts = [user.pk, start.timestamp(), end.timestamp(), dt.date.today(), *version]
     key = "minutes-by-day:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     found: DayMinutes | None = cache.get(key)
     if found is None:
         found = count_by_day(user, start, end)
         cache.set(key, found, timeout=KEPT_SECONDS)
     return found
+
+
+def minutes_version(
+    user: User, start: dt.datetime, end: dt.datetime
+) -> tuple[int, dt.datetime | None, int | None]:
+    """A version of the user's activity minutes from `start` to `end`: how many activities (one
+    deleted), the newest (one added) and their minutes (one edited). What is kept in the cache
+    from them is kept under it. By the user alone, not through their teams: the index on
+    (by, occurred, ...) covers it."""
+    version = Activity.objects.filter(
+        by=user, occurred__gte=start, occurred__lt=end, minutes__gt=0
+    ).aggregate(count=Count("pk"), last=Max("created"), total=Sum("minutes"))
+    return version["count"], version["last"], version["total"]
 
 
 def count_by_day(user: User, start: dt.datetime, end: dt.datetime) -> DayMinutes:

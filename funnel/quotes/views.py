@@ -35,6 +35,12 @@ FORM = "quotes/quote_form.html"
 UNDATED_LAST = Case(When(valid_until__isnull=True, then=Value(1)), default=Value(0))
 
 
+def get_opportunity(request: AuthenticatedRequest, pk: int) -> Opportunity:
+    """The opportunity a new quote is for, with what its form reads (the owner's validity)."""
+    opportunities = Opportunity.objects.visible_to(request.user).select_related("owner__profile")
+    return get_object_or_404(opportunities, pk=pk)
+
+
 def get_quote(request: AuthenticatedRequest, pk: int) -> Quote:
     rows = Quote.objects.visible_to(request.user).select_related(
         "opportunity__organisation", "opportunity__main_contact", "opportunity__owner__profile"
@@ -72,8 +78,7 @@ def form_page(
 def quote_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Add a quote: sent (the default) or kept as a draft. Errors come back on a page of their
     own, with everything typed kept."""
-    opportunities = Opportunity.objects.visible_to(request.user).select_related("owner__profile")
-    opportunity = get_object_or_404(opportunities, pk=pk)
+    opportunity = get_opportunity(request, pk)
     if request.method != "POST":
         return form_page(request, new_quote_form(opportunity))
     valid_days = valid_days_of(opportunity.owner)
@@ -97,8 +102,7 @@ def quote_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def quote_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The opportunity page's add form, drawn when its fold is opened (htmx)."""
-    opportunities = Opportunity.objects.visible_to(request.user).select_related("owner__profile")
-    opportunity = get_object_or_404(opportunities, pk=pk)
+    opportunity = get_opportunity(request, pk)
     context = {"opportunity": opportunity, "quote_form": new_quote_form(opportunity)}
     return render(request, "quotes/opportunity_card.html#quote-form", context)
 

@@ -2,9 +2,10 @@
 
 The weekly prospecting, measured from the blocks and the activities (time per level, each
 block's occurrences), is kept in the cache for the day under a version of what it reads: the
-blocks and their outcomes as read, and the count, newest id and minutes of the activities
-measured. A change to any of them measures afresh. The open quotes, what was won lately and
-the goals are read on each look: a sum or a count each, as cheap as a version of them would be.
+blocks and their outcomes as read, and the version of the activity minutes measured
+(funnel.prospecting.allocation.minutes_version, as for time per level). A change to any of
+them measures afresh. The open quotes, what was won lately and the goals are read on each
+look: a sum or a count each, as cheap as a version of them would be.
 """
 
 import hashlib
@@ -14,15 +15,15 @@ from typing import TypedDict
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from funnel.goals.models import Goal
 from funnel.prospecting import rules as blocks
-from funnel.prospecting.allocation import minutes_by_day
+from funnel.prospecting.allocation import minutes_by_day, minutes_version
 from funnel.prospecting.facts import Loaded, load
 from funnel.quotes.models import Quote
-from funnel.sales.models import Activity, Level, LevelChange
+from funnel.sales.models import Level, LevelChange
 from funnel.today.health import Slowdown, diagnose
 
 WEEKS = 4  # docs/method.md §4: prospecting that fades is seen over the last four weeks
@@ -56,7 +57,7 @@ def slowdowns_for(user: User, now: datetime) -> list[Slowdown]:
     day = timezone.localdate(now, zone)
     if day == timezone.localdate(timezone.now(), zone):
         # The blocks and their outcomes as read, changes and all, are their own version.
-        version = [user.pk, day, str(zone), activities_version(user, starts[0], this_week)]
+        version = [user.pk, day, str(zone), minutes_version(user, starts[0], this_week)]
         version.append(planned.rows)
         key = "prospecting-health:" + hashlib.sha256(repr(version).encode()).hexdigest()
         prospecting: Prospecting | None = cache.get(key)
@@ -71,18 +72,6 @@ def slowdowns_for(user: User, now: datetime) -> list[Slowdown]:
         won=won_lately(user, now),
         active_goals=Goal.objects.of(user).filter(starts_on__lte=timezone.localdate(now)).count(),
     )
-
-
-def activities_version(
-    user: User, start: datetime, end: datetime
-) -> tuple[int, int | None, int | None]:
-    """The activities whose minutes are measured: how many (one deleted), the newest id (one
-    added) and their minutes (one edited in the admin; the pages don't edit activities). One
-    pass over the index on (by, occurred, minutes), as for minutes_by_day's version."""
-    version = Activity.objects.filter(
-        by=user, occurred__gte=start, occurred__lt=end, minutes__gt=0
-    ).aggregate(count=Count("*"), last=Max("pk"), minutes=Sum("minutes"))
-    return version["count"], version["last"], version["minutes"]
 
 
 def weekly_prospecting(
