@@ -289,10 +289,16 @@ def cmd_stop_rules(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps({"closed": closed}, indent=2))
         return
-    for username, count in closed.items():
-        if count:
-            print(f"{username}: closed {count} opportunit{'y' if count == 1 else 'ies'}")
-    print(f"Stop rules checked for {len(closed)} user(s) with automatic stop rules.")
+    for user in users:
+        count = closed[user.get_username()]
+        if not user.profile.stop_automatically:
+            print(f"{user.get_username()}: automatic stop rules are off (Settings): nothing closed")
+        elif count:
+            print(f"{user.get_username()}: closed {count} opportunit{'y' if count == 1 else 'ies'}")
+    if not users:
+        print("Nobody has automatic stop rules on (Settings, follow-up defaults): nothing to do.")
+    elif not any(closed.values()) and any(user.profile.stop_automatically for user in users):
+        print("No stop rule fired: nothing closed.")
 
 
 def pick_user(username: str | None):  # type: ignore[no-untyped-def]  # User needs Django set up

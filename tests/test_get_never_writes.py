@@ -91,6 +91,20 @@ def test_the_stop_rules_command_closes_what_fired(
     assert '"anna": 0' in capsys.readouterr().out
 
 
+def test_the_stop_rules_command_says_when_there_is_nothing_to_do(
+    owner: User, person: Person, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quiet = quiet_since_long_ago("Quiet", owner, person)  # a rule fired, but rules are manual
+    assert main(["stop-rules"]) == 0
+    assert "Nobody has automatic stop rules on" in capsys.readouterr().out
+    assert main(["stop-rules", "--user", "anna"]) == 0
+    assert "anna: automatic stop rules are off" in capsys.readouterr().out
+    quiet.refresh_from_db()
+    assert quiet.level == Level.ABOVE
+    assert main(["stop-rules", "--user", "nobody"]) == 2
+    assert "no user named 'nobody'" in capsys.readouterr().err
+
+
 def test_lowering_the_stop_limit_in_settings_closes_at_once(
     client: Client, owner: User, person: Person
 ) -> None:
