@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "funnel.goals",
     "funnel.prospecting",
     "funnel.today",
+    "funnel.transfer",
     "funnel.front",
     "django.contrib.admin",
     "django.contrib.auth",

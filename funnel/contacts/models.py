@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -36,6 +37,33 @@ class PersonQuerySet(TeamOwnedQuerySet["Person"]):
         )
 
 
+class ImportBatch(models.Model):
+    """The records one import created, so it can be undone (funnel.transfer)."""
+
+    team = models.ForeignKey(Team, models.CASCADE, related_name="import_batches")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="import_batches"
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    source = models.CharField(_("source"), max_length=100, blank=True, help_text=_("The tool."))
+    # What the import did, counted: {"created": {...}, "updated": {...}, "skipped": n}.
+    counts = models.JSONField(default=dict)
+    created = models.DateTimeField(_("imported"), auto_now_add=True)
+    # When the import's transaction ended: a record it created and changed after is "touched".
+    finished = models.DateTimeField(null=True, blank=True)
+    undone = models.DateTimeField(_("undone"), null=True, blank=True)
+
+    objects = TeamOwnedQuerySet["ImportBatch"].as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
 class Organisation(models.Model):
     team = models.ForeignKey(Team, models.CASCADE, related_name="organisations")
     name = models.CharField(_("name"), max_length=200)
@@ -55,6 +83,9 @@ class Organisation(models.Model):
     fit_score = models.PositiveSmallIntegerField(_("fit score"), null=True, blank=True)
     fit_known = models.PositiveSmallIntegerField(
         _("share of the profile known"), default=0, help_text=_("Percent of criteria weight.")
+    )
+    import_batch = models.ForeignKey(
+        ImportBatch, models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
@@ -123,6 +154,9 @@ class Person(models.Model):
         _("language"), max_length=8, blank=True, help_text=_("The language they prefer.")
     )
     notes = models.TextField(_("notes"), blank=True)
+    import_batch = models.ForeignKey(
+        ImportBatch, models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 

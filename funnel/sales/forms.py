@@ -134,6 +134,7 @@ class OpportunityForm(TeamModelForm):
             "first_contact_on",
             "expected_close_on",
             "source",
+            "notes",
         ]
         widgets = {
             "organisation": LongSelect,

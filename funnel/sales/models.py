@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from funnel.accounts.models import Team, TeamOwnedQuerySet
-from funnel.contacts.models import Organisation, Person
+from funnel.contacts.models import ImportBatch, Organisation, Person
 from funnel.lib import fields
 from funnel.lib.bounds import validate_in_range
 from funnel.lib.channels import Channel
@@ -162,6 +162,10 @@ class Opportunity(models.Model):
     # the board can take the top few from an index instead of ranking every opportunity.
     weight = models.DecimalField(max_digits=17, decimal_places=2, default=0, editable=False)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was lost or abandoned."))
+    notes = models.TextField(_("notes"), blank=True)
+    import_batch = models.ForeignKey(
+        ImportBatch, models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
