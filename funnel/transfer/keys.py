@@ -1,0 +1,86 @@
+"""What an import matches rows on, kept in a scratch SQLite file rather than in memory.
+
+A million-row file would need hundreds of megabytes of Python dictionaries to remember every
+email, phone and name it has seen; a temporary SQLite table holds them on disk at a few
+microseconds a lookup, and the lookups go a chunk of rows at a time.
+
+Keys (docs/transfer.md, "Duplicates"):
+- a person: each email address, then each phone (E.164), then name and organisation;
+- an organisation: its web domain, then its name;
+- a deal: its title and its customer.
+"""
+
+import functools
+import sqlite3
+import tempfile
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal, Self
+
+Kind = Literal["email", "phone", "person", "domain", "organisation", "deal"]
+# A key seen earlier in the file but not written (a dry run): matched, with no id to show.
+IN_THIS_FILE = 0
+
+
+@functools.lru_cache(maxsize=65536)  # organisation names repeat down a file
+def fold(text: str) -> str:
+    """Case, accents and spacing don't make a different name: 'José  Ruiz' = 'jose ruiz'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def person_key(name: str, organisation: str) -> str:
+    return f"{fold(name)}\x1f{fold(organisation)}"
+
+
+def deal_key(title: str, customer: str) -> str:
+    return f"{fold(title)}\x1f{customer}"
+
+
+class KeyIndex:
+    """kind + key → the id of the record it belongs to (IN_THIS_FILE when not written)."""
+
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="funnel-import-")
+        self._db = sqlite3.connect(Path(self._folder.name) / "keys.sqlite3")
+        self._db.executescript(
+            """
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            CREATE TABLE keys (kind TEXT, key TEXT, id INTEGER, PRIMARY KEY (kind, key))
+                WITHOUT ROWID;
+            """
+        )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+        self._folder.cleanup()
+
+    def add(self, kind: Kind, pairs: Iterable[tuple[str, int]]) -> None:
+        """Remember these keys; a key already known keeps its first record."""
+        self._db.executemany(
+            "INSERT OR IGNORE INTO keys VALUES (?, ?, ?)",
+            ((kind, key, id_) for key, id_ in pairs if key),
+        )
+
+    def find(self, kind: Kind, keys: Iterable[str]) -> dict[str, int]:
+        wanted = list({key for key in keys if key})
+        found: dict[str, int] = {}
+        # SQLite allows at most 32,766 variables in a statement.
+        for start in range(0, len(wanted), 900):
+            part = wanted[start : start + 900]
+            marks = ",".join("?" * len(part))
+            found.update(
+                self._db.execute(
+                    f"SELECT key, id FROM keys WHERE kind = ? AND key IN ({marks})",
+                    [kind, *part],
+                )
+            )
+        return found
