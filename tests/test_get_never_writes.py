@@ -11,15 +11,17 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from benchmarks.user_pages import PAGES
 from funnel.cli import main
-from funnel.contacts.models import Person
+from funnel.contacts.models import Organisation, Person
 from funnel.followup import actions as follow_ups
 from funnel.sales.actions import create_opportunity
 from funnel.sales.models import Level, Opportunity
 from tests.busy import one_of_everything
+from tests.helpers import present
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 LONG_AGO = timezone.now() - dt.timedelta(days=400)
@@ -133,3 +135,20 @@ def test_lowering_the_stop_limit_in_settings_closes_at_once(
     quiet.refresh_from_db()
     assert quiet.level == Level.DEAD
     assert "A stop rule closed 1 opportunity" in response.content.decode()
+
+
+def test_opening_the_merge_pages_writes_nothing(
+    client: Client, owner: User, busy: Opportunity, person: Person
+) -> None:
+    """Choosing a duplicate and seeing what a merge would do only proposes."""
+    twin = Person.objects.create(team=person.team, name=person.name)
+    organisation = present(person.organisation)
+    other = Organisation.objects.create(team=person.team, name=f"{organisation.name} Srl")
+    client.force_login(owner)
+    for address in (
+        reverse("person_merge_choose", args=[person.pk]) + "?q=Ferretti",
+        reverse("person_merge", args=[person.pk, twin.pk]),
+        reverse("organisation_merge_choose", args=[organisation.pk]) + "?q=Ferretti",
+        reverse("organisation_merge", args=[organisation.pk, other.pk]),
+    ):
+        assert writes_while(client, address) == []

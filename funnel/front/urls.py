@@ -1,6 +1,6 @@
 from django.urls import path
 
-from funnel.front import contacts, follow_ups, opportunities, preferences, views
+from funnel.front import contacts, follow_ups, merging, opportunities, preferences, views
 
 # The pages that compose several apps; each app's own pages are in its urls.py.
 urlpatterns = [
@@ -78,6 +78,19 @@ urlpatterns = [
     path("people/<id:pk>/", contacts.person_detail, name="person_detail"),
     path("people/<id:pk>/edit/", contacts.person_edit, name="person_edit"),
     path("people/<id:pk>/delete/", contacts.person_delete, name="person_delete"),
+    # Merging duplicates (funnel.front.merging): choose the duplicate, then confirm.
+    path("people/<id:pk>/merge/", merging.person_merge_choose, name="person_merge_choose"),
+    path("people/<id:pk>/merge/<id:other_pk>/", merging.person_merge, name="person_merge"),
+    path(
+        "organisations/<id:pk>/merge/",
+        merging.organisation_merge_choose,
+        name="organisation_merge_choose",
+    ),
+    path(
+        "organisations/<id:pk>/merge/<id:other_pk>/",
+        merging.organisation_merge,
+        name="organisation_merge",
+    ),
     path("settings/", preferences.settings_page, name="settings"),
     path("settings/after-the-sale/", preferences.post_sale_steps, name="post_sale_steps"),
     path(
