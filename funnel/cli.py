@@ -1,5 +1,5 @@
-"""The `funnel` command: serve, demo, createuser, agenda, stop-rules, and `manage` for any
-Django command.
+"""The `funnel` command: serve, demo, createuser, agenda, stop-rules, import, export, backup,
+restore, and `manage` for any Django command.
 
 Configuration errors and unreachable databases end in one line on stderr, never a traceback.
 """
@@ -351,6 +351,30 @@ def iso_date(value: str) -> datetime.date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-30") from None
 
 
+def transfer_command(module: str) -> Callable[[argparse.Namespace], None]:
+    """A handler that runs `run(args)` from a module of funnel.transfer once Django is set up
+    (with `args.user` the User object, for commands that take --user); what it refuses
+    (TransferError, Refused) ends as one line."""
+
+    def handler(args: argparse.Namespace) -> None:
+        import importlib
+
+        setup_django()
+        from funnel.lib.refusals import Refused
+        from funnel.transfer.errors import TransferError
+
+        if "user" in args:
+            use_database()
+            args.user = pick_user(args.user)
+
+        try:
+            importlib.import_module(f"funnel.transfer.{module}").run(args)
+        except (TransferError, Refused) as exc:
+            raise CommandError(exc.message) from exc
+
+    return handler
+
+
 def cmd_manage(args: argparse.Namespace) -> None:
     setup_django()
     from django.core.management import execute_from_command_line
@@ -445,6 +469,8 @@ def build_parser() -> argparse.ArgumentParser:
     stop_rules.add_argument("--user", help="only this user (default: every such user)")
     stop_rules.add_argument("--json", action="store_true", help="print JSON for scripts")
 
+    add_transfer_commands(add)
+
     manage = add(
         "manage", cmd_manage, "Run any Django management command, e.g. 'funnel manage migrate'."
     )
@@ -452,6 +478,70 @@ def build_parser() -> argparse.ArgumentParser:
         "arguments", nargs=argparse.REMAINDER, help="the management command and its options"
     )
     return parser
+
+
+def add_transfer_commands(
+    add: Callable[[str, Callable[[argparse.Namespace], None], str], argparse.ArgumentParser],
+) -> None:
+    imports = add(
+        "import",
+        transfer_command("import_command"),
+        "Import contacts, organisations and deals from a CSV, Excel or vCard file exported by "
+        "Google, Outlook, LinkedIn, HubSpot, Salesforce, Pipedrive, Zoho or a spreadsheet, or "
+        "from a Funnel export (.zip).",
+    )
+    imports.add_argument("file", nargs="?", help="the file to import")
+    imports.add_argument("--user", help="who imports (default: the only user)")
+    imports.add_argument(
+        "--dry-run", action="store_true", help="read and check everything, write nothing"
+    )
+    imports.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="map a column to a field, e.g. --map 'Cell=person.phone.mobile' (repeatable; "
+        "'keep' keeps it in the notes, 'ignore' leaves it out); Funnel remembers the mapping "
+        "for the next file with the same columns",
+    )
+    imports.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        metavar="STAGE=LEVEL",
+        help="put deals at this stage at a level: above, in, best_few, won, lost "
+        "(repeatable; other stages take the suggested level)",
+    )
+    imports.add_argument("--yes", action="store_true", help="import without asking")
+    imports.add_argument("--list", action="store_true", help="list the imports done so far")
+    imports.add_argument(
+        "--undo", type=int, metavar="ID", help="remove what import ID created (see --list)"
+    )
+    imports.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    export = add(
+        "export",
+        transfer_command("export_command"),
+        "Export everything your team owns: a zip of CSV files, one JSON file and vCards.",
+    )
+    export.add_argument("path", nargs="?", help="the zip to write (default: in this folder)")
+    export.add_argument("--user", help="whose team (default: the only user)")
+    export.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    backup = add(
+        "backup",
+        transfer_command("backup_command"),
+        "Copy the database consistently while Funnel keeps running (SQLite's online backup, "
+        "or pg_dump for PostgreSQL).",
+    )
+    backup.add_argument("path", nargs="?", help="the file to write (default: in this folder)")
+
+    restore = add(
+        "restore",
+        transfer_command("restore_command"),
+        "Restore a backup into an empty data folder (never over existing data).",
+    )
+    restore.add_argument("path", help="the backup file")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

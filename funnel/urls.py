@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("funnel.quotes.urls")),
     path("", include("funnel.goals.urls")),
     path("", include("funnel.prospecting.urls")),
+    path("", include("funnel.transfer.urls")),
     path("admin/", admin.site.urls),
 ]
