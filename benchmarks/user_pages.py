@@ -102,6 +102,21 @@ PAGES: list[tuple[str, Callable[[User], str]]] = [
         lambda user: reverse("goal_edit", args=[first(Goal.objects.filter(owner=user)).pk]),
     ),
     ("prospecting", lambda user: reverse("prospecting_blocks")),
+    ("your data", lambda user: reverse("export")),
+    ("import", lambda user: reverse("import_start")),
+    (
+        "merge a person",
+        lambda user: reverse(
+            "person_merge_choose", args=[first(Person.objects.filter(team=user.profile.team)).pk]
+        ),
+    ),
+    (
+        "merge an organisation",
+        lambda user: reverse(
+            "organisation_merge_choose",
+            args=[first(Organisation.objects.filter(team=user.profile.team)).pk],
+        ),
+    ),
     ("calendar", lambda user: reverse("calendar_feed", args=[user.profile.calendar_token])),
 ]
 

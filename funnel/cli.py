@@ -140,6 +140,9 @@ def serve(host: str, port: int) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     # After collectstatic: whitenoise indexes the folder when the application is built.
     server = build_server(host, port)
+    from funnel.transfer.jobs import resume_interrupted
+
+    resume_interrupted()  # imports a stopped server left halfway start again
     fold_queue_warnings()
     if host not in LOOPBACK and "FUNNEL_ALLOWED_HOSTS" not in os.environ:
         print(

@@ -5,6 +5,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -282,3 +284,29 @@ def test_imported_organisations_are_scored_against_the_ideal_customer(owner: Use
     )
     scores = dict(Organisation.objects.values_list("name", "fit_score"))
     assert scores == {"Keller AG": 100, "Berg AB": 0}
+
+
+ROW = st.builds(
+    lambda line, name, email, phone, organisation: person_row(
+        line, name, email=email, phone=phone, organisation=organisation
+    ),
+    st.integers(2, 10_000),
+    st.sampled_from(["Ana García", "ana garcia", "Jon Berg", "Maria Keller", "Ö Ü"]),
+    st.sampled_from(["", "ana@x.example", "ANA@x.example", "jon@y.example"]),
+    st.sampled_from(["", "+39 02 1234 5678", "+390212345678", "+46 70 123 45 67"]),
+    st.sampled_from(["", "Sol SL", "SOL SL", "Berg AB"]),
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(ROW, min_size=1, max_size=12))
+def test_importing_the_same_rows_again_creates_nothing(owner: User, rows: list[Incoming]) -> None:
+    import_rows(owner, rows)
+    counts = (Person.objects.count(), Organisation.objects.count(), EmailAddress.objects.count())
+    _batch, again = import_rows(owner, rows)
+    assert again.statuses["new"] == 0 and not again.created
+    assert (Person.objects.count(), Organisation.objects.count(), EmailAddress.objects.count()) == (
+        counts
+    )

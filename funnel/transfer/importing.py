@@ -13,27 +13,25 @@ organisation by web domain, then name; a deal by title and customer. A match is 
 """
 
 import datetime
-import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from funnel.contacts.models import EmailAddress, ImportBatch, Organisation, Person, PhoneNumber
-from funnel.lib.bounds import MAX_HEADCOUNT, validate_in_range
+from funnel.lib.bounds import validate_in_range
 from funnel.lib.money import CURRENCIES
 from funnel.sales.models import LEVELS_NEEDING_REASON, Level, LevelChange, Opportunity
 from funnel.sales.ranking import ranking_weight
 from funnel.transfer import keys
 from funnel.transfer.bulk import IdPool, insert_rows
+from funnel.transfer.filling import add_notes, fill_organisation, fill_person, notes_with_kept
 from funnel.transfer.keys import KeyIndex, fold
 from funnel.transfer.records import DealIn, Incoming, OrganisationIn, PersonIn, Problem
 from funnel.transfer.stages import suggested_stage_levels
@@ -176,8 +174,9 @@ class ChunkImport:
         self.local: dict[keys.Kind, dict[str, Ref]] = {kind: {} for kind in KINDS}
         self.found: dict[keys.Kind, dict[str, int]] = {}
         # The matched records that are in the database, to fill in.
-        self.people: dict[int, Person] = {}
-        self.organisations: dict[int, Organisation] = {}
+        self.people: dict[int, Row] = {}
+        self.organisations: dict[int, Row] = {}
+        self.kept_heading = _("Also in the file from %(tool)s:") % {"tool": self.options.tool}
 
     def run(self) -> None:
         self._look_up()
@@ -210,8 +209,18 @@ class ChunkImport:
         organisation_ids = {
             pk for kind in ORGANISATION_KINDS for pk in self.found[kind].values() if pk > 0
         }
-        self.people = Person.objects.in_bulk(person_ids)
-        self.organisations = Organisation.objects.in_bulk(organisation_ids)
+        # Only the columns a row can fill: reading whole model instances cost more than the
+        # rest of a re-import.
+        self.people = {
+            row["id"]: row
+            for row in Person.objects.filter(pk__in=person_ids).values(*PERSON_COLUMNS)
+        }
+        self.organisations = {
+            row["id"]: row
+            for row in Organisation.objects.filter(pk__in=organisation_ids).values(
+                *ORGANISATION_COLUMNS
+            )
+        }
 
     def _match(self, kind: keys.Kind, key: str) -> Ref | None:
         if not key:
@@ -307,7 +316,7 @@ class ChunkImport:
             self.importer.summary.created["organisations"] += 1
             status = "new"
         elif found in self.organisations:
-            existing = vars(self.organisations[found])
+            existing = self.organisations[found]
             changed = fill_organisation(existing, incoming, row, only_empty=True)
             if add_notes(existing, self._organisation_notes(incoming, row)):
                 changed.add("notes")
@@ -322,7 +331,7 @@ class ChunkImport:
         return found, status
 
     def _organisation_notes(self, incoming: OrganisationIn, row: Incoming) -> str:
-        return notes_with_kept(incoming.notes, row, self.options.tool, owner="organisation")
+        return notes_with_kept(incoming.notes, row, self.kept_heading, owner="organisation")
 
     def _person(
         self, incoming: PersonIn, organisation: Ref | None, row: Incoming
@@ -339,7 +348,7 @@ class ChunkImport:
             *(self._match("phone", key) for _kind, _number, key in phones),
             self._match("person", name_key),
         )
-        notes = notes_with_kept(incoming.notes, row, self.options.tool, owner="person")
+        notes = notes_with_kept(incoming.notes, row, self.kept_heading, owner="person")
         status: Status
         if found is None:
             found = self.importer.ids[Person].take()
@@ -360,7 +369,7 @@ class ChunkImport:
             if found in self.pending.people:
                 changed = fill_person(self.pending.people[found], incoming, organisation, notes)
             elif found in self.people:
-                changed = fill_person(vars(self.people[found]), incoming, organisation, notes)
+                changed = fill_person(self.people[found], incoming, organisation, notes)
                 if changed:
                     self.pending.changed_people.setdefault(found, set()).update(changed)
             else:  # made by an earlier row of a file being previewed
@@ -446,7 +455,7 @@ class ChunkImport:
         value = incoming.value or Decimal(0)
         fit = None
         if organisation is not None and organisation in self.organisations:
-            fit = self.organisations[organisation].fit_score
+            fit = self.organisations[organisation]["fit_score"]
         return {
             "id": importer.ids[Opportunity].take(),
             "team_id": importer.team.pk,
@@ -463,7 +472,7 @@ class ChunkImport:
             "source": incoming.source,
             "next_step": incoming.next_step,
             "reason": reason,
-            "notes": notes_with_kept(incoming.notes, row, self.options.tool, owner="deal"),
+            "notes": notes_with_kept(incoming.notes, row, self.kept_heading, owner="deal"),
             "progress_at": now,
             "weight": ranking_weight(value, fit),
             "import_batch_id": importer.batch_id,
@@ -493,10 +502,10 @@ class ChunkImport:
         )
         now = timezone.now()
         for pk, names in pending.changed_people.items():
-            person = vars(self.people[pk])
+            person = self.people[pk]
             Person.objects.filter(pk=pk).update(**{n: person[n] for n in names}, updated=now)
         for pk, names in pending.changed_organisations.items():
-            organisation = vars(self.organisations[pk])
+            organisation = self.organisations[pk]
             Organisation.objects.filter(pk=pk).update(
                 **{n: organisation[n] for n in names}, updated=now
             )
@@ -509,6 +518,8 @@ class ChunkImport:
             )
 
 
+PERSON_COLUMNS = ["id", "job_title", "language", "notes", "organisation_id"]
+ORGANISATION_COLUMNS = ["id", "website", "sector", "size", "city", "country", "notes", "fit_score"]
 KINDS: list[keys.Kind] = ["email", "phone", "person", "domain", "organisation", "deal"]
 PERSON_KINDS: list[keys.Kind] = ["email", "phone", "person"]
 ORGANISATION_KINDS: list[keys.Kind] = ["domain", "organisation"]
@@ -523,97 +534,6 @@ def deal_key_of(row: Incoming) -> str:
     person_name = row.person.name if row.person else ""
     title = (row.deal.title if row.deal else "") or org_name or person_name
     return keys.deal_key(title, customer_key(org_name, person_name))
-
-
-def fill_person(
-    person: dict[str, Any], incoming: PersonIn, organisation: Ref | None, notes: str
-) -> set[str]:
-    """Fill what the person (their columns) lacks from the row; the columns filled."""
-    changed = set()
-    for name in ("job_title", "language"):
-        if not person[name] and getattr(incoming, name):
-            person[name] = getattr(incoming, name)
-            changed.add(name)
-    if person["organisation_id"] is None and organisation is not None:
-        person["organisation_id"] = organisation
-        changed.add("organisation_id")
-    if add_notes(person, notes):
-        changed.add("notes")
-    return changed
-
-
-def add_notes(record: dict[str, Any], notes: str) -> bool:
-    """Add the notes to the record's, unless they are there already."""
-    current = record.get("notes") or ""
-    if not notes or notes in current:
-        return False
-    record["notes"] = f"{current}\n\n{notes}".strip()
-    return True
-
-
-URL = URLValidator()
-
-
-def fill_organisation(
-    organisation: dict[str, Any],
-    incoming: OrganisationIn,
-    row: Incoming,
-    *,
-    only_empty: bool = False,
-) -> set[str]:
-    """Take the row's fields that fit the organisation's columns; what doesn't fit goes to the
-    row's kept columns."""
-    changed = set()
-    website = incoming.website.strip()
-    if website and "://" not in website:
-        website = "https://" + website
-    values: dict[str, Any] = {
-        "website": website,
-        "sector": incoming.sector,
-        "size": incoming.size,
-        "city": incoming.city,
-        "country": incoming.country.upper(),
-    }
-    if values["website"]:
-        try:
-            URL(values["website"])
-            if len(values["website"]) > 200 or not urlsplit(values["website"]).hostname:
-                raise ValidationError("too long")
-        except ValidationError:
-            row.kept.append((_("website"), incoming.website))
-            values["website"] = ""
-    if values["size"] is not None and not 1 <= values["size"] <= MAX_HEADCOUNT:
-        row.kept.append((_("size"), str(values["size"])))
-        values["size"] = None
-    if values["country"] and (len(values["country"]) != 2 or not values["country"].isalpha()):
-        row.kept.append((_("country"), incoming.country))
-        values["country"] = ""
-    for name, value in values.items():
-        if value in ("", None):
-            continue
-        if only_empty and organisation.get(name) not in ("", None):
-            continue
-        organisation[name] = value
-        changed.add(name)
-    return changed
-
-
-def notes_with_kept(notes: str, row: Incoming, tool: str, *, owner: str) -> str:
-    """The notes, then the columns Funnel has no field for, so nothing is dropped.
-
-    They go to the row's deal; without one, to its person; without one, to its organisation.
-    """
-    keeper = "deal" if row.deal else "person" if row.person else "organisation"
-    if not row.kept or owner != keeper:
-        return notes
-    lines = [kept_heading(tool, translation.get_language())]
-    lines.extend(f"{header}: {value}" for header, value in row.kept)
-    return "\n".join(part for part in [notes, "\n".join(lines)] if part)
-
-
-@functools.lru_cache(maxsize=64)
-def kept_heading(tool: str, language: str | None = None) -> str:
-    return _("Also in the file from %(tool)s:") % {"tool": tool}
 
 
 def noon(day: datetime.date | None) -> datetime.datetime | None:

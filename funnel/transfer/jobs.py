@@ -99,6 +99,44 @@ def run_due_jobs() -> int:
     return ran
 
 
+def resume_interrupted() -> None:
+    """At start-up: run the jobs an earlier server of this machine left (stopped mid-import,
+    its transaction rolled back), and the ones nobody took yet."""
+    host = socket.gethostname()
+    orphans = []
+    for job_id, holder in ImportJob.objects.filter(status__in=RUNNABLE + RUNNING).values_list(
+        "pk", "claimed_by"
+    ):
+        holder_host, _, rest = holder.partition(":")
+        pid = rest.partition(":")[0]
+        if not holder or (holder_host == host and pid.isdigit() and not process_alive(int(pid))):
+            orphans.append(job_id)
+    ImportJob.objects.filter(pk__in=orphans).update(claimed_by="", claimed_at=None)
+    for job_id in orphans:
+        launch_taken_over(job_id)
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def launch_taken_over(job_id: int) -> None:
+    """A job whose runner died: run it as if it had just been queued."""
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status == Status.READING:
+        job.status = Status.WAITING
+    elif job.status == Status.IMPORTING:
+        job.status = Status.QUEUED
+    job.save(update_fields=["status"])
+    launch(job_id)
+
+
 def run_job(job_id: int) -> bool:
     job = claim(job_id)
     if job is None:
