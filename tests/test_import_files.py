@@ -91,3 +91,25 @@ def test_contacts_then_deals_from_one_crm_meet_at_the_same_organisation(owner: U
     names = list(Organisation.objects.values_list("name", flat=True))
     assert len(names) == len({name.casefold() for name in names})
     assert all(o.organisation_id for o in Opportunity.objects.all())
+
+
+def test_an_excel_sheet_with_a_title_row_imports_like_a_csv(owner: User, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Customers 2026"])  # a title above the header, as people make by hand
+    sheet.append(["Name", "Company", "Email", "Phone", "Since"])
+    sheet.append(["Maria Keller", "Keller AG", "maria@keller.example", "+49 30 1234567", None])
+    sheet.append(["Jon Berg", "Berg AB", "jon@berg.example", 46701234567, "2026-03-01"])
+    path = tmp_path / "customers.xlsx"
+    book.save(path)
+    source = open_source(path, team=owner.profile.team, region="SE")
+    _batch, summary = actions.run_import(
+        user=owner, source=source, file_name=path.name, stages=actions.stage_levels([], {})
+    )
+    assert summary.statuses["new"] == 2 and not summary.problems
+    jon = Person.objects.get(name="Jon Berg")
+    assert jon.organisation is not None and jon.organisation.name == "Berg AB"
+    assert jon.phones.exists()

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,53 +100,36 @@ class Importer:
         self.index.close()
 
     def _remember_what_the_team_has(self) -> None:
-        people = Person.objects.filter(team=self.team)
-        organisations = Organisation.objects.filter(team=self.team)
+        """Every key of the team's records, streamed: a team of a million people would not
+        fit in memory as rows."""
+        team = self.team
+        people = Person.objects.filter(team=team)
+        organisations = Organisation.objects.filter(team=team)
+        emails = EmailAddress.objects.filter(person__team=team).values_list("address", "person")
+        self.index.add("email", ((address.casefold(), pk) for address, pk in stream(emails)))
+        phones = PhoneNumber.objects.filter(person__team=team).values_list("number", "person")
+        region = self.options.region
         self.index.add(
-            "email",
-            (
-                (address.casefold(), person)
-                for address, person in EmailAddress.objects.filter(
-                    person__team=self.team
-                ).values_list("address", "person_id")
-            ),
+            "phone", ((phone_key(number, region) or "", pk) for number, pk in stream(phones))
         )
+        names = people.values_list("pk", "name", "organisation__name")
         self.index.add(
-            "phone",
-            (
-                (phone_key(number, self.options.region) or "", person)
-                for number, person in PhoneNumber.objects.filter(
-                    person__team=self.team
-                ).values_list("number", "person_id")
-            ),
+            "person", ((keys.person_key(name, org or ""), pk) for pk, name, org in stream(names))
         )
+        websites = organisations.exclude(website="").values_list("pk", "website")
+        self.index.add("domain", ((web_domain(site), pk) for pk, site in stream(websites)))
+        organisation_names = organisations.values_list("pk", "name")
         self.index.add(
-            "person",
-            (
-                (keys.person_key(name, organisation or ""), pk)
-                for pk, name, organisation in people.values_list(
-                    "pk", "name", "organisation__name"
-                ).iterator(chunk_size=5000)
-            ),
+            "organisation", ((fold(name), pk) for pk, name in stream(organisation_names))
         )
-        self.index.add(
-            "domain",
-            (
-                (web_domain(website), pk)
-                for pk, website in organisations.exclude(website="").values_list("pk", "website")
-            ),
-        )
-        self.index.add(
-            "organisation",
-            ((fold(name), pk) for pk, name in organisations.values_list("pk", "name")),
+        deals = Opportunity.objects.filter(team=team).values_list(
+            "pk", "title", "organisation__name", "main_contact__name"
         )
         self.index.add(
             "deal",
             (
-                (keys.deal_key(title, customer_key(organisation, person)), pk)
-                for pk, title, organisation, person in Opportunity.objects.filter(
-                    team=self.team
-                ).values_list("pk", "title", "organisation__name", "main_contact__name")
+                (keys.deal_key(title, customer_key(org, person)), pk)
+                for pk, title, org, person in stream(deals)
             ),
         )
 
@@ -157,6 +141,11 @@ class Importer:
             if progress:
                 progress(len(chunk))
         return self.summary
+
+
+def stream(rows: "QuerySet[Any, tuple[Any, ...]]") -> Iterator[tuple[Any, ...]]:
+    """The rows a few thousand at a time, none kept once read."""
+    return rows.iterator(chunk_size=5000)
 
 
 def customer_key(organisation: str | None, person: str | None) -> str:
