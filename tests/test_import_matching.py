@@ -1,15 +1,16 @@
 """Importing rows: what is new, what matches what the team has, and what is written."""
 
 import datetime
+import unicodedata
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from funnel.accounts.actions import create_user
 from funnel.contacts.models import EmailAddress, ImportBatch, Organisation, Person, PhoneNumber
@@ -310,3 +311,12 @@ def test_importing_the_same_rows_again_creates_nothing(owner: User, rows: list[I
     assert (Person.objects.count(), Organisation.objects.count(), EmailAddress.objects.count()) == (
         counts
     )
+
+
+@given(st.text(max_size=40))
+def test_a_folded_name_is_the_same_however_the_name_is_written(name: str) -> None:
+    from funnel.transfer.keys import fold
+
+    assert fold(unicodedata.normalize("NFD", name)) == fold(unicodedata.normalize("NFC", name))
+    assert fold(f"  {name}\t") == fold(name)
+    assert fold("José  Ruiz") == fold("JOSE RUIZ") == "jose ruiz"

@@ -26,6 +26,8 @@ IN_THIS_FILE = 0
 @functools.lru_cache(maxsize=65536)  # organisation names repeat down a file
 def fold(text: str) -> str:
     """Case, accents and spacing don't make a different name: 'José  Ruiz' = 'jose ruiz'."""
+    if text.isascii():  # most names: no accents to take off
+        return " ".join(text.casefold().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
