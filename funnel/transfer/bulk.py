@@ -8,6 +8,7 @@ first so a person can point at the organisation made two rows earlier before eit
 """
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, models
@@ -54,8 +55,8 @@ class IdPool:
         return self.last
 
 
-def converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
-    """How a Python value of the field goes to the database driver."""
+def converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """How a Python value of the field goes to the database driver (None: as it is)."""
     ops = connection.ops
     if isinstance(field, models.DateTimeField):
         return ops.adapt_datetimefield_value
@@ -64,7 +65,7 @@ def converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     if isinstance(field, models.DecimalField):
         digits, places = field.max_digits, field.decimal_places
         return lambda value: ops.adapt_decimalfield_value(value, digits, places)
-    return lambda value: value
+    return None
 
 
 def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
@@ -82,22 +83,26 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
             defaults[field.attname] = now
         else:  # the field's default, "" for text, None where it may be null
             defaults[field.attname] = field.get_default()
-    converters = [converter(field) for field in fields]
     names = [field.attname for field in fields]
+    convert = {
+        field.attname: function for field in fields if (function := converter(field)) is not None
+    }
     # The defaults are the same for every row: converted once.
     ready = {
-        name: None if defaults[name] is None else convert(defaults[name])
-        for name, convert in zip(names, converters, strict=True)
+        name: value if value is None or name not in convert else convert[name](value)
+        for name, value in defaults.items()
     }
     columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
     table = connection.ops.quote_name(model._meta.db_table)
-    params = [
-        tuple(
-            ready[name] if name not in row else None if row[name] is None else convert(row[name])
-            for name, convert in zip(names, converters, strict=True)
-        )
-        for row in rows
-    ]
+    in_order = itemgetter(*names)
+    params = []
+    for row in rows:
+        converted = {
+            name: convert[name](value)
+            for name, value in row.items()
+            if name in convert and value is not None
+        }
+        params.append(in_order({**ready, **row, **converted}))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", params)

@@ -33,7 +33,7 @@ from funnel.sales.ranking import ranking_weight
 from funnel.transfer import keys
 from funnel.transfer.bulk import IdPool, insert_rows
 from funnel.transfer.filling import add_notes, fill_organisation, fill_person, notes_with_kept
-from funnel.transfer.keys import KeyIndex, fold
+from funnel.transfer.keys import KeyIndex, RowKeys, fold, keys_of
 from funnel.transfer.records import DealIn, Incoming, OrganisationIn, PersonIn, Problem
 from funnel.transfer.stages import suggested_stage_levels
 from funnel.transfer.summary import RowResult, Status, Summary
@@ -110,7 +110,7 @@ class Importer:
         phones = PhoneNumber.objects.filter(person__team=team).values_list("number", "person")
         region = self.options.region
         self.index.add(
-            "phone", ((phone_key(number, region) or "", pk) for number, pk in stream(phones))
+            "phone", ((phone_key(number, region) or number, pk) for number, pk in stream(phones))
         )
         names = people.values_list("pk", "name", "organisation__name")
         self.index.add(
@@ -128,7 +128,7 @@ class Importer:
         self.index.add(
             "deal",
             (
-                (keys.deal_key(title, customer_key(org, person)), pk)
+                (keys.deal_key(title, keys.customer_key(org, person)), pk)
                 for pk, title, org, person in stream(deals)
             ),
         )
@@ -146,12 +146,6 @@ class Importer:
 def stream(rows: "QuerySet[Any, tuple[Any, ...]]") -> Iterator[tuple[Any, ...]]:
     """The rows a few thousand at a time, none kept once read."""
     return rows.iterator(chunk_size=5000)
-
-
-def customer_key(organisation: str | None, person: str | None) -> str:
-    if organisation:
-        return "o:" + fold(organisation)
-    return "p:" + fold(person or "")
 
 
 class ChunkImport:
@@ -183,16 +177,18 @@ class ChunkImport:
         for row in self.rows:
             if any(not problem.warning for problem in row.problems):
                 continue
-            org_name = row.organisation.name if row.organisation else ""
+            if row.match_keys is None:
+                row.match_keys = keys_of(row, region)
+            found: RowKeys = row.match_keys
             if row.organisation:
-                wanted["domain"].append(web_domain(row.organisation.website))
-                wanted["organisation"].append(fold(row.organisation.name))
+                wanted["domain"].append(found.domain)
+                wanted["organisation"].append(found.organisation)
+            wanted["email"].extend(found.emails)
+            wanted["phone"].extend(found.phones)
             if row.person:
-                wanted["email"].extend(address.casefold() for _kind, address in row.person.emails)
-                wanted["phone"].extend(phone_key(n, region) or "" for _kind, n in row.person.phones)
-                wanted["person"].append(keys.person_key(row.person.name, org_name))
+                wanted["person"].append(found.person)
             if row.deal:
-                wanted["deal"].append(deal_key_of(row))
+                wanted["deal"].append(found.deal)
         self.found = {kind: self.importer.index.find(kind, wanted[kind]) for kind in KINDS}
         person_ids = {pk for kind in PERSON_KINDS for pk in self.found[kind].values() if pk > 0}
         organisation_ids = {
@@ -287,9 +283,12 @@ class ChunkImport:
         return problems
 
     def _organisation(self, incoming: OrganisationIn, row: Incoming) -> tuple[Ref, Status]:
-        domain = web_domain(incoming.website)
+        row_keys: RowKeys = row.match_keys
+        domain = row_keys.domain
         name = incoming.name.strip() or domain
-        found = first(self._match("domain", domain), self._match("organisation", fold(name)))
+        found = first(
+            self._match("domain", domain), self._match("organisation", row_keys.organisation)
+        )
         status: Status
         if found is None:
             found = self.importer.ids[Organisation].take()
@@ -316,7 +315,7 @@ class ChunkImport:
         else:  # made by an earlier row of this file
             status = "duplicate"
         self._claim("domain", domain, found)
-        self._claim("organisation", fold(name), found)
+        self._claim("organisation", row_keys.organisation, found)
         return found, status
 
     def _organisation_notes(self, incoming: OrganisationIn, row: Incoming) -> str:
@@ -325,13 +324,16 @@ class ChunkImport:
     def _person(
         self, incoming: PersonIn, organisation: Ref | None, row: Incoming
     ) -> tuple[Ref, Status]:
-        region = self.options.region
-        emails = [(kind, address, address.casefold()) for kind, address in incoming.emails]
-        phones = [
-            (kind, number, phone_key(number, region) or number) for kind, number in incoming.phones
+        row_keys: RowKeys = row.match_keys
+        emails = [
+            (kind, address, key)
+            for (kind, address), key in zip(incoming.emails, row_keys.emails, strict=True)
         ]
-        org_name = row.organisation.name if row.organisation else ""
-        name_key = keys.person_key(incoming.name, org_name)
+        phones = [
+            (kind, number, key)
+            for (kind, number), key in zip(incoming.phones, row_keys.phones, strict=True)
+        ]
+        name_key = row_keys.person
         found = first(
             *(self._match("email", key) for _kind, _address, key in emails),
             *(self._match("phone", key) for _kind, _number, key in phones),
@@ -397,7 +399,7 @@ class ChunkImport:
     def _deal(
         self, incoming: DealIn, organisation: Ref | None, person: Ref | None, row: Incoming
     ) -> Status:
-        key = deal_key_of(row)
+        key = row.match_keys.deal
         summary = self.importer.summary
         summary.count_stage(incoming.stage)
         level = self._level(incoming.stage)  # every stage met gets its level, for the receipt
@@ -516,13 +518,6 @@ ORGANISATION_KINDS: list[keys.Kind] = ["domain", "organisation"]
 
 def first(*refs: Ref | None) -> Ref | None:
     return next((ref for ref in refs if ref is not None), None)
-
-
-def deal_key_of(row: Incoming) -> str:
-    org_name = row.organisation.name if row.organisation else ""
-    person_name = row.person.name if row.person else ""
-    title = (row.deal.title if row.deal else "") or org_name or person_name
-    return keys.deal_key(title, customer_key(org_name, person_name))
 
 
 def noon(day: datetime.date | None) -> datetime.datetime | None:

@@ -15,8 +15,12 @@ import sqlite3
 import tempfile
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Self
+
+from funnel.transfer.records import Incoming
+from funnel.transfer.values import phone_key, web_domain
 
 Kind = Literal["email", "phone", "person", "domain", "organisation", "deal"]
 # A key seen earlier in the file but not written (a dry run): matched, with no id to show.
@@ -38,6 +42,40 @@ def person_key(name: str, organisation: str) -> str:
 
 def deal_key(title: str, customer: str) -> str:
     return f"{fold(title)}\x1f{customer}"
+
+
+def customer_key(organisation: str | None, person: str | None) -> str:
+    if organisation:
+        return "o:" + fold(organisation)
+    return "p:" + fold(person or "")
+
+
+@dataclass(slots=True)
+class RowKeys:
+    """Everything a row is matched by, worked out once (on the reading core, for a big file)."""
+
+    domain: str
+    organisation: str
+    emails: list[str]
+    phones: list[str]
+    person: str
+    deal: str
+
+
+def keys_of(row: Incoming, region: str) -> RowKeys:
+    organisation, person, deal = row.organisation, row.person, row.deal
+    domain = web_domain(organisation.website) if organisation else ""
+    org_name = organisation.name if organisation else ""
+    person_name = person.name if person else ""
+    title = (deal.title if deal else "") or org_name or person_name
+    return RowKeys(
+        domain=domain,
+        organisation=fold(org_name.strip() or domain) if organisation else "",
+        emails=[address.casefold() for _kind, address in person.emails] if person else [],
+        phones=[phone_key(n, region) or n for _kind, n in person.phones] if person else [],
+        person=person_key(person_name, org_name) if person else "",
+        deal=deal_key(title, customer_key(org_name, person_name)) if deal else "",
+    )
 
 
 class KeyIndex:

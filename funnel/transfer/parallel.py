@@ -1,8 +1,9 @@
 """Reading a large file on a second core while the first matches and writes.
 
-Turning cells into people, organisations and deals is half an import's time, and needs neither
-the database nor anything the matching changes: a forked child reads the file and hands the
-rows over a chunk at a time, and the parent matches and writes as they come. Only from the
+Turning cells into people, organisations and deals, and working out what each is matched by,
+is half an import's time and needs neither the database nor anything the matching changes: a
+forked child reads the file and hands the rows over a chunk at a time, and the parent matches
+and writes as they come. Only from the
 main thread of a process (the command line): forking a server's request thread would copy
 locks other threads hold.
 """
@@ -18,6 +19,7 @@ from queue import Empty
 from django.utils.translation import gettext as _
 
 from funnel.transfer.errors import TransferError
+from funnel.transfer.keys import keys_of
 from funnel.transfer.records import Incoming
 from funnel.transfer.sources import Source
 
@@ -80,6 +82,8 @@ def produce(source: Source, queue: "Queue[list[Incoming] | Failed | Done]") -> N
     try:
         rows = source.rows()
         while chunk := list(islice(rows, CHUNK)):
+            for row in chunk:  # the matching keys too: they need nothing from the database
+                row.match_keys = keys_of(row, source.region)
             queue.put(chunk)
     except TransferError as exc:
         queue.put(Failed(exc.message, exc.line))

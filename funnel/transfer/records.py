@@ -8,6 +8,7 @@ column mapping into an `Incoming`; `planning` matches it against what the team a
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -73,6 +74,8 @@ class Incoming:
     # Columns Funnel has no field for, (header, value): written into the notes, never dropped.
     kept: list[tuple[str, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # What the row is matched by (keys.RowKeys), when worked out ahead of the matching.
+    match_keys: Any = None
 
 
 # The targets a column can be mapped to. A column mapped to nothing is kept in the notes;
