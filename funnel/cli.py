@@ -356,15 +356,14 @@ def iso_date(value: str) -> datetime.date:
 
 def transfer_command(module: str) -> Callable[[argparse.Namespace], None]:
     """A handler that runs `run(args)` from a module of funnel.transfer once Django is set up
-    (with `args.user` the User object, for commands that take --user); what it refuses
-    (TransferError, Refused) ends as one line."""
+    (with `args.user` the User object, for commands that take --user); what it refuses (a
+    Refused, TransferError included) ends as one line."""
 
     def handler(args: argparse.Namespace) -> None:
         import importlib
 
         setup_django()
         from funnel.lib.refusals import Refused
-        from funnel.transfer.errors import TransferError
 
         if "user" in args:
             use_database()
@@ -372,7 +371,7 @@ def transfer_command(module: str) -> Callable[[argparse.Namespace], None]:
 
         try:
             importlib.import_module(f"funnel.transfer.{module}").run(args)
-        except (TransferError, Refused) as exc:
+        except Refused as exc:
             raise CommandError(exc.message) from exc
 
     return handler

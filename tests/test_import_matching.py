@@ -315,7 +315,7 @@ def test_importing_the_same_rows_again_creates_nothing(owner: User, rows: list[I
 
 @given(st.text(max_size=40))
 def test_a_folded_name_is_the_same_however_the_name_is_written(name: str) -> None:
-    from funnel.transfer.keys import fold
+    from funnel.transfer.values import fold
 
     assert fold(unicodedata.normalize("NFD", name)) == fold(unicodedata.normalize("NFC", name))
     assert fold(f"  {name}\t") == fold(name)

@@ -1,6 +1,8 @@
 """Merging duplicates: choose the duplicate of a person or an organisation, see both side by
 side with what will move, and merge (funnel.contacts.merging does the work)."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -87,9 +89,42 @@ def person_merge(request: AuthenticatedRequest, pk: int, other_pk: int) -> HttpR
     other = Person.objects.visible_to(request.user).filter(pk=other_pk).first()
     if other is None:
         return _gone(request, keep)
+    return _merge_page(
+        request,
+        keep,
+        other,
+        merge=lambda: merging.merge_people(user=request.user, keep=keep, other=other),
+        rows=lambda: _person_rows(keep, other),
+    )
+
+
+@login_required
+def organisation_merge(request: AuthenticatedRequest, pk: int, other_pk: int) -> HttpResponse:
+    keep = get_organisation(request, pk)
+    other = Organisation.objects.visible_to(request.user).filter(pk=other_pk).first()
+    if other is None:
+        return _gone(request, keep)
+    return _merge_page(
+        request,
+        keep,
+        other,
+        merge=lambda: _merge_organisations(request.user, keep, other),
+        rows=lambda: _organisation_rows(keep, other),
+    )
+
+
+def _merge_page(
+    request: AuthenticatedRequest,
+    keep: Person | Organisation,
+    other: Person | Organisation,
+    *,
+    merge: Callable[[], object],
+    rows: Callable[[], list[Row]],
+) -> HttpResponse:
+    """POST merges and goes back to the kept record; GET shows both side by side."""
     if request.method == "POST":
         try:
-            merging.merge_people(user=request.user, keep=keep, other=other)
+            merge()
         except Refused as refused:
             messages.error(request, refused.message)
         else:
@@ -97,8 +132,12 @@ def person_merge(request: AuthenticatedRequest, pk: int, other_pk: int) -> HttpR
         return redirect(keep)
     if other.pk == keep.pk:
         raise Http404("a record is not its own duplicate")
+    return _confirm(request, keep, other, rows())
+
+
+def _person_rows(keep: Person, other: Person) -> list[Row]:
     preview = merging.merged_preview(keep, other)
-    rows: list[Row] = [
+    return [
         (_("Name"), keep.name, other.name, preview.name),
         (_("Job title"), keep.job_title, other.job_title, preview.job_title),
         (_("Organisation"), keep.organisation, other.organisation, preview.organisation),
@@ -113,27 +152,11 @@ def person_merge(request: AuthenticatedRequest, pk: int, other_pk: int) -> HttpR
         (_("Language"), keep.language_name, other.language_name, preview.language_name),
         (_("Notes"), keep.notes, other.notes, preview.notes),
     ]
-    return _confirm(request, keep, other, rows)
 
 
-@login_required
-def organisation_merge(request: AuthenticatedRequest, pk: int, other_pk: int) -> HttpResponse:
-    keep = get_organisation(request, pk)
-    other = Organisation.objects.visible_to(request.user).filter(pk=other_pk).first()
-    if other is None:
-        return _gone(request, keep)
-    if request.method == "POST":
-        try:
-            _merge_organisations(request.user, keep, other)
-        except Refused as refused:
-            messages.error(request, refused.message)
-        else:
-            _say_merged(request, keep, other)
-        return redirect(keep)
-    if other.pk == keep.pk:
-        raise Http404("a record is not its own duplicate")
+def _organisation_rows(keep: Organisation, other: Organisation) -> list[Row]:
     preview = merging.merged_preview(keep, other)
-    rows: list[Row] = [
+    return [
         (_("Name"), keep.name, other.name, preview.name),
         (_("Sector"), keep.sector, other.sector, preview.sector),
         (_("Size"), keep.size, other.size, preview.size),
@@ -141,7 +164,6 @@ def organisation_merge(request: AuthenticatedRequest, pk: int, other_pk: int) ->
         (_("Website"), keep.website, other.website, preview.website),
         (_("Notes"), keep.notes, other.notes, preview.notes),
     ]
-    return _confirm(request, keep, other, rows)
 
 
 @transaction.atomic

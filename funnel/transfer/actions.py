@@ -17,7 +17,6 @@ from funnel.sales.models import Level, LevelChange, Opportunity
 from funnel.transfer.importing import Importer, Options
 from funnel.transfer.models import SavedMapping
 from funnel.transfer.parallel import rows_of
-from funnel.transfer.reading import count_rows
 from funnel.transfer.sources import Source
 from funnel.transfer.stages import suggested_stage_levels
 from funnel.transfer.summary import Summary
@@ -40,7 +39,7 @@ def preview(
     options = Options(tool=source.tool, stage_levels=stages, region=source.region, write=False)
     importer = Importer(user=user, options=options)
     try:
-        return importer.feed(rows_of(source, expected=count_rows(source.path)), progress)
+        return importer.feed(rows_of(source), progress)
     finally:
         importer.close()
 
@@ -63,7 +62,7 @@ def run_import(
         options = Options(tool=source.tool, stage_levels=stages, region=source.region, write=True)
         importer = Importer(user=user, options=options, batch=batch)
         try:
-            summary = importer.feed(rows_of(source, expected=count_rows(source.path)), progress)
+            summary = importer.feed(rows_of(source), progress)
         finally:
             importer.close()
         # New organisations have no ratings: only criteria read from their fields can score them.

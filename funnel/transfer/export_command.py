@@ -11,9 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -23,8 +21,7 @@ from funnel.transfer.export_kinds import KINDS
 
 
 def run(args: argparse.Namespace) -> None:
-    # funnel.cli hands over the user it picked; a name or None is picked here alike.
-    user = args.user if isinstance(args.user, get_user_model()) else pick_user(args.user)
+    user: User = args.user  # funnel.cli picked them (--user, or the only one)
     path = Path(args.path) if args.path else Path.cwd() / file_name(user)
     counts = export_to(path, user=user, progress=sys.stderr.isatty() and not args.json)
     if args.json:
@@ -78,31 +75,3 @@ def total_rows(user: User) -> int:
     """For the progress bar: a count per kind, only when someone watches."""
     team = user.profile.team
     return sum(kind.rows(team).count() for kind in KINDS)
-
-
-def pick_user(username: str | None) -> User:
-    """The named user, or the only one; as `funnel agenda` chooses (funnel.cli.pick_user)."""
-    users = get_user_model().objects.select_related("profile__team")
-    try:
-        if username:
-            user = users.filter(username=username).first()
-            if user is None:
-                raise TransferError(_("There is no user named %(name)r.") % {"name": username})
-            if not hasattr(user, "profile"):
-                raise TransferError(
-                    _("%(name)r has no funnel of their own (made outside 'funnel createuser').")
-                    % {"name": username}
-                )
-            return user
-        found = list(users.filter(profile__isnull=False)[:2])
-    except DatabaseError as exc:
-        raise TransferError(
-            _("The database is not set up: run 'funnel manage migrate' first.")
-        ) from exc
-    if len(found) != 1:
-        raise TransferError(
-            _("There are several users: choose one with --user.")
-            if found
-            else _("There are no users yet.")
-        )
-    return found[0]

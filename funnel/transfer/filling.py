@@ -11,11 +11,9 @@ from django.utils.translation import gettext as _
 from funnel.lib.bounds import MAX_HEADCOUNT
 from funnel.transfer.records import Incoming, OrganisationIn, PersonIn
 
-Ref = int  # a record's id (see importing.Ref)
-
 
 def fill_person(
-    person: dict[str, Any], incoming: PersonIn, organisation: Ref | None, notes: str
+    person: dict[str, Any], incoming: PersonIn, organisation: int | None, notes: str
 ) -> set[str]:
     """Fill what the person (their columns) lacks from the row; the columns filled."""
     changed = set()

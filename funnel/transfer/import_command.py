@@ -19,7 +19,7 @@ from funnel.contacts.models import ImportBatch
 from funnel.sales.models import Level
 from funnel.transfer import actions
 from funnel.transfer.errors import TransferError
-from funnel.transfer.reading import FileKind, count_rows, file_kind
+from funnel.transfer.reading import FileKind, file_kind
 from funnel.transfer.sources import Source, open_source, region_of
 from funnel.transfer.summary import Summary, records_text
 
@@ -58,7 +58,7 @@ def import_file(user: User, path: Path, args: argparse.Namespace) -> None:
             _("%(level)s is not a level: use one of %(levels)s.")
             % {"level": wrong[0], "levels": ", ".join(Level.values)}
         )
-    total = count_rows(path)
+    total = source.expected_rows
     if args.yes and not args.dry_run:
         stages = actions.stage_levels([], chosen)
         with bar(total, args.json, _("Importing")) as progress:

@@ -19,7 +19,7 @@ from funnel.lib.refusals import Refused
 from funnel.sales.models import Level
 from funnel.transfer import actions, jobs
 from funnel.transfer.models import ImportJob
-from funnel.transfer.records import TARGETS, target_labels
+from funnel.transfer.records import TARGET_LABELS, TARGETS
 from funnel.transfer.summary import Summary, records_text
 
 Status = ImportJob.Status
@@ -119,7 +119,7 @@ def job_context(job: ImportJob) -> dict[str, Any]:
             (header, columns.get(header, ""), preview.get("suggested", {}).get(header, ""))
             for header in preview.get("headers", [])
         ],
-        "targets": list(target_labels().items()),
+        "targets": list(TARGET_LABELS.items()),
         "stages": [
             (stage, level, summary.stages[stage])
             for stage, level in preview.get("stage_levels", {}).items()

@@ -33,11 +33,11 @@ from funnel.sales.ranking import ranking_weight
 from funnel.transfer import keys
 from funnel.transfer.bulk import IdPool, insert_rows
 from funnel.transfer.filling import add_notes, fill_organisation, fill_person, notes_with_kept
-from funnel.transfer.keys import KeyIndex, RowKeys, fold, keys_of
+from funnel.transfer.keys import KeyIndex, RowKeys, keys_of
 from funnel.transfer.records import DealIn, Incoming, OrganisationIn, PersonIn, Problem
 from funnel.transfer.stages import suggested_stage_levels
 from funnel.transfer.summary import RowResult, Status, Summary
-from funnel.transfer.values import phone_key, web_domain
+from funnel.transfer.values import fold, phone_key, web_domain
 
 CHUNK = 2000
 # A record's id: in the database (or written earlier in this import) when positive, made up by

@@ -23,12 +23,11 @@ from django.utils.translation import override
 
 from funnel.lib.refusals import Refused
 from funnel.transfer import actions
-from funnel.transfer.errors import TransferError
 from funnel.transfer.models import ImportJob
-from funnel.transfer.reading import FileKind, count_rows, file_kind
+from funnel.transfer.reading import FileKind, file_kind
 from funnel.transfer.restore_export import import_export_zip, refuse_unless_empty
 from funnel.transfer.restore_values import read_export
-from funnel.transfer.sources import open_source, region_of
+from funnel.transfer.sources import Source, open_source, region_of
 
 log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=15)
@@ -148,7 +147,7 @@ def run_job(job_id: int) -> bool:
                 read(job)
             else:
                 write(job)
-        except (TransferError, Refused) as exc:
+        except Refused as exc:  # a file it won't take (TransferError) or a refused write
             finish(job, Status.FAILED, error=exc.message)
         except Exception:
             log.exception("import job %s failed", job.pk)
@@ -175,13 +174,8 @@ def read(job: ImportJob) -> None:
     if file_kind(Path(job.stored_path)) == FileKind.ZIP:
         read_funnel_export(job)
         return
-    set_status(job, Status.READING, rows_total=count_rows(Path(job.stored_path)))
-    source = open_source(
-        Path(job.stored_path),
-        team=job.team,
-        region=region_of(job.user.profile),
-        columns=job.choices.get("columns") or None,
-    )
+    source = source_of(job)
+    set_status(job, Status.READING, rows_total=source.expected_rows)
     summary = actions.preview(
         user=job.user,
         source=source,
@@ -203,6 +197,16 @@ def read(job: ImportJob) -> None:
     finish(job, Status.READY)
 
 
+def source_of(job: ImportJob) -> Source:
+    """The job's file, with the columns the user chose on the page."""
+    return open_source(
+        Path(job.stored_path),
+        team=job.team,
+        region=region_of(job.user.profile),
+        columns=job.choices.get("columns") or None,
+    )
+
+
 def read_funnel_export(job: ImportJob) -> None:
     """A Funnel export goes whole into an empty Funnel: checked now, so the page can say so."""
     read_export(Path(job.stored_path))
@@ -219,12 +223,7 @@ def write(job: ImportJob) -> None:
         finish(job, Status.DONE)
         Path(job.stored_path).unlink(missing_ok=True)
         return
-    source = open_source(
-        Path(job.stored_path),
-        team=job.team,
-        region=region_of(job.user.profile),
-        columns=job.choices.get("columns") or None,
-    )
+    source = source_of(job)
     stages = actions.stage_levels(
         list(job.preview.get("stage_levels", {})), job.choices.get("stages") or {}
     )

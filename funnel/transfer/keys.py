@@ -10,30 +10,19 @@ Keys (docs/transfer.md, "Duplicates"):
 - a deal: its title and its customer.
 """
 
-import functools
 import sqlite3
 import tempfile
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Self
 
 from funnel.transfer.records import Incoming
-from funnel.transfer.values import phone_key, web_domain
+from funnel.transfer.values import fold, phone_key, web_domain
 
 Kind = Literal["email", "phone", "person", "domain", "organisation", "deal"]
 # A key seen earlier in the file but not written (a dry run): matched, with no id to show.
 IN_THIS_FILE = 0
-
-
-@functools.lru_cache(maxsize=65536)  # organisation names repeat down a file
-def fold(text: str) -> str:
-    """Case, accents and spacing don't make a different name: 'José  Ruiz' = 'jose ruiz'."""
-    if text.isascii():  # most names: no accents to take off
-        return " ".join(text.casefold().split())
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def person_key(name: str, organisation: str) -> str:

@@ -40,8 +40,9 @@ class Done:
     pass
 
 
-def rows_of(source: Source, *, expected: int | None) -> Iterator[Incoming]:
+def rows_of(source: Source) -> Iterator[Incoming]:
     """The source's rows, read by a second process when the file is large and that is safe."""
+    expected = source.expected_rows
     if (
         expected is None
         or expected < PARALLEL_FROM

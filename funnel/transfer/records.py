@@ -1,7 +1,7 @@
 """What one row of an imported file says, whatever tool wrote it.
 
-Readers (`reading`, `vcards`) turn a file into rows; `rows.to_incoming` turns a row and its
-column mapping into an `Incoming`; `planning` matches it against what the team already has;
+Readers (`reading`, `vcards`) turn a file into rows; `rows.RowReader.read` turns a row and its
+column mapping into an `Incoming`; `importing` matches it against what the team already has;
 `actions` writes it. Every stage speaks these types, so a new tool or format touches one stage.
 """
 
@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 
 
 @dataclass(frozen=True)
@@ -78,97 +79,51 @@ class Incoming:
     match_keys: Any = None
 
 
-# The targets a column can be mapped to. A column mapped to nothing is kept in the notes;
-# IGNORE is the user's explicit choice to leave a column out.
+# The targets a column can be mapped to, with what the import page calls them. A column mapped
+# to nothing Funnel has is kept in the notes (KEEP); IGNORE is the user's explicit choice to
+# leave a column out. "person.email.kind" and "person.phone.kind" name the kind of the email or
+# phone column that follows ("* Work" in Google's "E-mail 1 - Label" before "E-mail 1 - Value");
+# "deal.status" is open, won or lost (Pipedrive): a won or lost deal's stage is "won" or "lost".
 IGNORE = "ignore"
 KEEP = "keep"
-PERSON_FIELDS = [
-    "person.name",
-    "person.first_name",
-    "person.middle_name",
-    "person.last_name",
-    "person.job_title",
-    "person.email.work",
-    "person.email.personal",
-    "person.email.other",
-    "person.phone.mobile",
-    "person.phone.work",
-    "person.phone.home",
-    "person.phone.other",
-    # The kind of the email or phone column that follows ("* Work", "Mobile"): Google's
-    # "E-mail 1 - Label" before "E-mail 1 - Value".
-    "person.email.kind",
-    "person.phone.kind",
-    "person.language",
-    "person.notes",
-]
-ORGANISATION_FIELDS = [
-    "organisation.name",
-    "organisation.website",
-    "organisation.sector",
-    "organisation.size",
-    "organisation.city",
-    "organisation.country",
-    "organisation.notes",
-]
-DEAL_FIELDS = [
-    "deal.title",
-    "deal.value",
-    "deal.currency",
-    "deal.stage",
-    # open / won / lost (Pipedrive): a won or lost deal's stage is "won" or "lost".
-    "deal.status",
-    "deal.close_on",
-    "deal.owner_email",
-    "deal.created_on",
-    "deal.stage_changed_on",
-    "deal.reason",
-    "deal.source",
-    "deal.next_step",
-    "deal.notes",
-]
-TARGETS = [*PERSON_FIELDS, *ORGANISATION_FIELDS, *DEAL_FIELDS, KEEP, IGNORE]
-
-
-def target_labels() -> dict[str, str]:
-    """What each target is called on the import page, in the user's language."""
-    return {
-        "person.name": _("Person: full name"),
-        "person.first_name": _("Person: first name"),
-        "person.middle_name": _("Person: middle name"),
-        "person.last_name": _("Person: last name"),
-        "person.job_title": _("Person: job title"),
-        "person.email.work": _("Person: work email"),
-        "person.email.personal": _("Person: personal email"),
-        "person.email.other": _("Person: other email"),
-        "person.phone.mobile": _("Person: mobile phone"),
-        "person.phone.work": _("Person: work phone"),
-        "person.phone.home": _("Person: home phone"),
-        "person.phone.other": _("Person: other phone"),
-        "person.email.kind": _("Person: type of the next email"),
-        "person.phone.kind": _("Person: type of the next phone"),
-        "person.language": _("Person: language"),
-        "person.notes": _("Person: notes"),
-        "organisation.name": _("Organisation: name"),
-        "organisation.website": _("Organisation: website"),
-        "organisation.sector": _("Organisation: sector"),
-        "organisation.size": _("Organisation: size"),
-        "organisation.city": _("Organisation: city"),
-        "organisation.country": _("Organisation: country"),
-        "organisation.notes": _("Organisation: notes"),
-        "deal.title": _("Deal: title"),
-        "deal.value": _("Deal: value"),
-        "deal.currency": _("Deal: currency"),
-        "deal.stage": _("Deal: stage"),
-        "deal.status": _("Deal: open, won or lost"),
-        "deal.close_on": _("Deal: expected close"),
-        "deal.owner_email": _("Deal: owner's email"),
-        "deal.created_on": _("Deal: created"),
-        "deal.stage_changed_on": _("Deal: date of its stage"),
-        "deal.reason": _("Deal: why it was lost"),
-        "deal.source": _("Deal: source"),
-        "deal.next_step": _("Deal: next step"),
-        "deal.notes": _("Deal: notes"),
-        KEEP: _("Keep in the notes"),
-        IGNORE: _("Leave out"),
-    }
+TARGET_LABELS: dict[str, StrPromise] = {
+    "person.name": _("Person: full name"),
+    "person.first_name": _("Person: first name"),
+    "person.middle_name": _("Person: middle name"),
+    "person.last_name": _("Person: last name"),
+    "person.job_title": _("Person: job title"),
+    "person.email.work": _("Person: work email"),
+    "person.email.personal": _("Person: personal email"),
+    "person.email.other": _("Person: other email"),
+    "person.phone.mobile": _("Person: mobile phone"),
+    "person.phone.work": _("Person: work phone"),
+    "person.phone.home": _("Person: home phone"),
+    "person.phone.other": _("Person: other phone"),
+    "person.email.kind": _("Person: type of the next email"),
+    "person.phone.kind": _("Person: type of the next phone"),
+    "person.language": _("Person: language"),
+    "person.notes": _("Person: notes"),
+    "organisation.name": _("Organisation: name"),
+    "organisation.website": _("Organisation: website"),
+    "organisation.sector": _("Organisation: sector"),
+    "organisation.size": _("Organisation: size"),
+    "organisation.city": _("Organisation: city"),
+    "organisation.country": _("Organisation: country"),
+    "organisation.notes": _("Organisation: notes"),
+    "deal.title": _("Deal: title"),
+    "deal.value": _("Deal: value"),
+    "deal.currency": _("Deal: currency"),
+    "deal.stage": _("Deal: stage"),
+    "deal.status": _("Deal: open, won or lost"),
+    "deal.close_on": _("Deal: expected close"),
+    "deal.owner_email": _("Deal: owner's email"),
+    "deal.created_on": _("Deal: created"),
+    "deal.stage_changed_on": _("Deal: date of its stage"),
+    "deal.reason": _("Deal: why it was lost"),
+    "deal.source": _("Deal: source"),
+    "deal.next_step": _("Deal: next step"),
+    "deal.notes": _("Deal: notes"),
+    KEEP: _("Keep in the notes"),
+    IGNORE: _("Leave out"),
+}
+TARGETS = list(TARGET_LABELS)

@@ -2,6 +2,7 @@
 `Incoming` (read afresh each time: the preview reads the file, then the import reads it again,
 so neither holds it in memory)."""
 
+import functools
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from funnel.accounts.models import Profile, Team
 from funnel.transfer.errors import TransferError
 from funnel.transfer.models import SavedMapping
-from funnel.transfer.reading import FileKind, file_kind, open_table
+from funnel.transfer.reading import FileKind, count_rows, file_kind, open_table
 from funnel.transfer.records import TARGETS, Incoming
 from funnel.transfer.rows import RowReader
 from funnel.transfer.tools import headers_key, recognise
@@ -36,6 +37,12 @@ class Source:
     columns: dict[str, str] = field(default_factory=dict)
     day_first: bool | None = None
     remembered: bool = False  # the columns come from an earlier file with the same headers
+
+    @functools.cached_property
+    def expected_rows(self) -> int | None:
+        """About how many rows, counted once (for the progress bar, and to choose whether a
+        second core reads the file)."""
+        return count_rows(self.path)
 
     @property
     def headers_key(self) -> str:

@@ -499,8 +499,12 @@ _COUNTRY_ALIASES = {
 _NOT_COUNTRIES = {"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"}
 
 
+@functools.lru_cache(maxsize=65536)  # organisation names repeat down a file
 def fold(text: str) -> str:
-    """'  Förlorad ' → 'forlorad': case, accents and spacing aside."""
+    """'  Förlorad ' → 'forlorad', 'José  Ruiz' → 'jose ruiz': case, accents and spacing
+    aside."""
+    if text.isascii():  # most names: no accents to take off
+        return " ".join(text.casefold().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
