@@ -242,3 +242,19 @@ def test_escapes_and_structured_values(tmp_path: Path) -> None:
 def test_a_csv_file_is_not_read_as_cards() -> None:
     with pytest.raises(TransferError, match="not a vCard"):
         list(read_cards(FIXTURES / "google_contacts.csv"))
+
+
+def test_a_cards_email_or_phone_that_isnt_one_is_kept_in_the_notes(tmp_path: Path) -> None:
+    path = tmp_path / "odd.vcf"
+    path.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Byron\r\nEMAIL:ada at home\r\n"
+        "EMAIL:ADA@Example.ORG\r\nTEL:call the office first please\r\nTEL:+44 20 7946 0958\r\n"
+        "END:VCARD\r\n"
+    )
+    (card,) = read_cards(path)
+    assert card.person is not None
+    assert [address for _kind, address in card.person.emails] == ["ADA@example.org"]
+    assert [number for _kind, number in card.person.phones] == ["+44 20 7946 0958"]
+    assert [p.warning for p in card.problems] == [True, True]
+    assert ("Email", "ada at home") in card.kept
+    assert ("Phone", "call the office first please") in card.kept

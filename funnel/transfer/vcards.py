@@ -14,6 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from funnel.contacts.models import EmailAddress, PhoneNumber
+from funnel.transfer import values
 from funnel.transfer.errors import TransferError
 from funnel.transfer.reading import FileKind, file_kind
 from funnel.transfer.reading_encoding import display_name
@@ -26,6 +27,9 @@ from funnel.transfer.reading_vcard_lines import (
     parse,
 )
 from funnel.transfer.records import Incoming, OrganisationIn, PersonIn, Problem
+
+MAX_PHONE = PhoneNumber._meta.get_field("number").max_length or 30
+MIN_DIGITS = 5
 
 
 def read_cards(path: Path) -> Iterator[Incoming]:
@@ -135,11 +139,34 @@ class _Found:
         named_after_it = self.organisation and person.name == self.organisation
         if self.is_organisation or (named_after_it and not any(self.name_parts)):
             return self._organisation_card(line, problems)
+        problems = problems + self._check_contacts(line)
         kept = [(_("Website"), url) for url in self.urls] + self.kept
         organisation = OrganisationIn(name=self.organisation) if self.organisation else None
         if not (person.name or person.emails or person.phones or person.job_title):
             return Incoming(line, None, organisation, kept=kept, problems=problems)
         return Incoming(line, person, organisation, kept=kept, problems=problems)
+
+    def _check_contacts(self, line: int) -> list[Problem]:
+        """Emails are checked as a spreadsheet's are (funnel.transfer.values); phones are kept
+        as the card writes them, extension and all, when they fit and hold a number. What isn't
+        one is kept in the notes, with a warning, and the card still imports."""
+        person, warnings = self.person, []
+        emails, phones = [], []
+        for kind, address in person.emails:
+            try:
+                emails.append((kind, values.clean_email(address)))
+            except ValueError as error:
+                warnings.append(Problem(line, _("Email"), str(error), warning=True))
+                self.kept.append((_("Email"), address))
+        for kind, number in person.phones:
+            if len(number) <= MAX_PHONE and sum(c.isdigit() for c in number) >= MIN_DIGITS:
+                phones.append((kind, number))
+            else:
+                message = _("“%(value)s” is not a phone number.") % {"value": number}
+                warnings.append(Problem(line, _("Phone"), message, warning=True))
+                self.kept.append((_("Phone"), number))
+        person.emails, person.phones = emails, phones
+        return warnings
 
     def _organisation_card(self, line: int, problems: list[Problem]) -> Incoming:
         person = self.person
