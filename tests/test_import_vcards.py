@@ -258,3 +258,20 @@ def test_a_cards_email_or_phone_that_isnt_one_is_kept_in_the_notes(tmp_path: Pat
     assert [p.warning for p in card.problems] == [True, True]
     assert ("Email", "ada at home") in card.kept
     assert ("Phone", "call the office first please") in card.kept
+
+
+def test_a_card_whose_name_is_too_long_is_left_out_and_its_language_is_read(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "long.vcf"
+    path.write_text(
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{'A' * 300}\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nLANG:en-GB\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bob\r\nLANG:Klingon of the far colonies\r\n"
+        "END:VCARD\r\n"
+    )
+    too_long, ada, bob = read_cards(path)
+    assert [(p.column, p.warning) for p in too_long.problems] == [("Name", False)]
+    assert ada.person is not None and ada.person.language == "en"
+    assert bob.person is not None and bob.person.language == ""
+    assert ("Language", "Klingon of the far colonies") in bob.kept

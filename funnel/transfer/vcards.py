@@ -29,6 +29,7 @@ from funnel.transfer.reading_vcard_lines import (
 from funnel.transfer.records import Incoming, OrganisationIn, PersonIn, Problem
 
 MAX_PHONE = PhoneNumber._meta.get_field("number").max_length or 30
+MAX_NAME = 200  # a name, a job title, an organisation's name (contacts.models)
 MIN_DIGITS = 5
 
 
@@ -149,7 +150,8 @@ class _Found:
     def _check_contacts(self, line: int) -> list[Problem]:
         """Emails are checked as a spreadsheet's are (funnel.transfer.values); phones are kept
         as the card writes them, extension and all, when they fit and hold a number. What isn't
-        one is kept in the notes, with a warning, and the card still imports."""
+        one is kept in the notes, with a warning, and the card still imports; a name longer
+        than Funnel keeps leaves the card out, as it does a spreadsheet's row."""
         person, warnings = self.person, []
         emails, phones = [], []
         for kind, address in person.emails:
@@ -166,7 +168,24 @@ class _Found:
                 warnings.append(Problem(line, _("Phone"), message, warning=True))
                 self.kept.append((_("Phone"), number))
         person.emails, person.phones = emails, phones
-        return warnings
+        too_long = [
+            (label, text)
+            for label, text in [
+                (_("Name"), person.name),
+                (_("Job title"), person.job_title),
+                (_("Organisation"), self.organisation),
+            ]
+            if len(text) > MAX_NAME
+        ]
+        return warnings + [
+            Problem(
+                line,
+                label,
+                _("This is %(length)s characters long; Funnel keeps at most %(limit)s here.")
+                % {"length": len(text), "limit": MAX_NAME},
+            )
+            for label, text in too_long
+        ]
 
     def _organisation_card(self, line: int, problems: list[Problem]) -> Incoming:
         person = self.person
@@ -219,7 +238,10 @@ def _read_note(found: _Found, prop: Property, label: str) -> None:
 
 
 def _read_lang(found: _Found, prop: Property, label: str) -> None:
-    found.person.language = found.person.language or prop.text
+    code = values.language_code(prop.text)  # as a spreadsheet's Language column
+    if not code:
+        found.kept.append((_("Language"), prop.text))
+    found.person.language = found.person.language or code
 
 
 def _read_kind(found: _Found, prop: Property, label: str) -> None:
