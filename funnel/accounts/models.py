@@ -210,6 +210,44 @@ class Profile(models.Model):
         _("time on the Best few (%)"), default=33, validators=[MaxValueValidator(100)]
     )
 
+    # The assistant's emails (funnel.assistant): which ones, and when, in the user's time zone.
+    email_digest = models.BooleanField(
+        _("daily digest"),
+        default=True,
+        help_text=_("Today's list by email, every day at the hour below."),
+    )
+    email_hour = models.PositiveSmallIntegerField(
+        _("send at (hour)"),
+        default=7,
+        validators=[MaxValueValidator(23)],
+        help_text=_("The digest comes at this hour, the weekly review on Monday at the same hour."),
+    )
+    email_when_empty = models.BooleanField(
+        _("send the digest on an empty day too"),
+        default=False,
+        help_text=_("Off: no digest on a day with nothing to do."),
+    )
+    email_reminder_minutes = models.PositiveSmallIntegerField(
+        _("remind me by email (minutes before)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(1440)],
+        help_text=_(
+            "An email before each follow-up, with its invitation attached. Leave empty for none: "
+            "the calendar subscription already reminds you."
+        ),
+    )
+    email_nudges = models.BooleanField(
+        _("missed steps"),
+        default=True,
+        help_text=_("The next working morning, for a follow-up left without an outcome."),
+    )
+    email_weekly = models.BooleanField(
+        _("weekly review"),
+        default=True,
+        help_text=_("On Monday: last week's time per level, blocks, goals and drifting deals."),
+    )
+
     class Meta:
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
@@ -236,6 +274,9 @@ class Profile(models.Model):
             ),
             models.CheckConstraint(
                 condition=~models.Q(working_days=""), name="profile_has_working_days"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email_hour__lte=23), name="profile_email_hour_in_day"
             ),
         ]
 
