@@ -1,5 +1,5 @@
-"""The `funnel` command: serve, demo, createuser, agenda, stop-rules, import, export, backup,
-restore, and `manage` for any Django command.
+"""The `funnel` command: serve, demo, worker, createuser, agenda, stop-rules, import, export,
+backup, restore, and `manage` for any Django command.
 
 Configuration errors and unreachable databases end in one line on stderr, never a traceback.
 """
@@ -128,7 +128,7 @@ def build_server(host: str, port: int):  # type: ignore[no-untyped-def]  # waitr
         raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, *, worker: bool = True) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
@@ -144,6 +144,7 @@ def serve(host: str, port: int) -> None:
 
     resume_interrupted()  # imports a stopped server left halfway start again
     fold_queue_warnings()
+
     if host not in LOOPBACK and "FUNNEL_ALLOWED_HOSTS" not in os.environ:
         print(
             "Note: listening beyond this machine; set FUNNEL_ALLOWED_HOSTS to the host names "
@@ -155,14 +156,26 @@ def serve(host: str, port: int) -> None:
         "press Ctrl+C to stop.",
         flush=True,
     )
+    if worker:
+        from funnel.assistant.worker import start_in_thread
+
+        start_in_thread()
+        print(f"Its worker runs in this process too; {email_route()}.", flush=True)
     server.run()
 
 
+def links_lead_here(host: str, port: int) -> None:
+    """Without FUNNEL_BASE_URL, the links in emails lead to the address being served."""
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    os.environ.setdefault("FUNNEL_BASE_URL", f"http://{shown}:{port}")
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
+    links_lead_here(args.host, args.port)
     setup_django()
     check_system()
     migrate()
-    serve(args.host, args.port)
+    serve(args.host, args.port, worker=not args.no_worker)
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -174,6 +187,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
         raise CommandError(str(exc)) from exc
     os.environ["FUNNEL_DATA_DIR"] = str(demo_dir)
     os.environ.pop("FUNNEL_DATABASE_URL", None)
+    links_lead_here(args.host, args.port)
     setup_django()
     check_system()
     from funnel.demo.generate import COLLEAGUE, build_demo
@@ -196,7 +210,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     print(f"Log in at http://{args.host}:{args.port}/ as {DEMO_USERNAME} / {DEMO_PASSWORD}")
     print(f"(and as {COLLEAGUE}, a colleague who was handed some follow-ups, same password)")
     if not args.no_serve:
-        serve(args.host, args.port)
+        serve(args.host, args.port, worker=not args.no_worker)
 
 
 def cmd_createuser(args: argparse.Namespace) -> None:
@@ -230,7 +244,51 @@ def cmd_createuser(args: argparse.Namespace) -> None:
     print(f"Created {kind} {args.username}.")
 
 
-def use_database() -> None:
+def email_route() -> str:
+    """Where the emails go, in one line for the start-up log."""
+    from django.conf import settings
+
+    if settings.EMAIL_BACKEND == "funnel.lib.mail.LogBackend":
+        return "emails go to this log (set FUNNEL_EMAIL_URL to send them)"
+    if settings.EMAIL_BACKEND.endswith(".dummy.EmailBackend"):
+        return "emails are not sent (FUNNEL_EMAIL_URL=none://)"
+    scheme = "smtps" if settings.EMAIL_USE_SSL else "smtp"
+    tls = " with STARTTLS" if settings.EMAIL_USE_TLS else ""
+    return f"emails go out through {scheme}://{settings.EMAIL_HOST}:{settings.EMAIL_PORT}{tls}"
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    setup_django()
+    check_system()
+    use_database(table="assistant_job")
+    import json
+    import signal
+
+    from funnel.assistant.worker import Worker
+
+    worker = Worker()
+    if args.once:
+        ran = worker.run_round()
+        if args.json:
+            print(json.dumps({"ran": ran}))
+        else:
+            print(f"Ran {ran} job{'' if ran == 1 else 's'}.")
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        worker.stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    print(
+        f"Funnel's worker is running ({email_route()}); SIGTERM or Ctrl+C stops it after the "
+        "job in hand.",
+        flush=True,
+    )
+    worker.run_forever(idle=args.idle)
+
+
+def use_database(table: str = "accounts_profile") -> None:
     """Connect, and say in one line when the database is unreachable or not set up yet.
 
     Unlike serve and demo, the quick commands don't migrate: checking the migrations costs more
@@ -240,7 +298,7 @@ def use_database() -> None:
 
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM accounts_profile WHERE 1 = 0")
+            cursor.execute(f"SELECT 1 FROM {table} WHERE 1 = 0")
     except DatabaseError as exc:
         database = connection.settings_dict.get("NAME")
         raise CommandError(
@@ -399,6 +457,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
+    def add_no_worker(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not run the worker in this process (when 'funnel worker' runs apart)",
+        )
+
     def add_address(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})"
@@ -414,6 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", cmd_serve, "Apply database migrations, then serve Funnel with a production server."
     )
     add_address(serve_parser)
+    add_no_worker(serve_parser)
 
     demo = add(
         "demo",
@@ -435,6 +501,26 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--no-serve", action="store_true", help="only build the demo data, do not start the server"
     )
+    add_no_worker(demo)
+
+    worker = add(
+        "worker",
+        cmd_worker,
+        "Send the emails (digest, reminders, missed steps, weekly review), apply automatic stop "
+        "rules, plan nurture touches and run imports, until SIGTERM. 'funnel serve' runs one "
+        "already; run more, on any machine, against the same database.",
+    )
+    worker.add_argument(
+        "--once", action="store_true", help="run what is due now, then exit (for cron)"
+    )
+    worker.add_argument(
+        "--idle",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="how long to wait when nothing is due (default 5)",
+    )
+    worker.add_argument("--json", action="store_true", help="with --once: print JSON for scripts")
 
     createuser = add("createuser", cmd_createuser, "Create a user who can log in.")
     createuser.add_argument("username")

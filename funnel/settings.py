@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "funnel.prospecting",
     "funnel.today",
     "funnel.transfer",
+    "funnel.assistant",
     "funnel.front",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -194,11 +195,29 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Email (funnel.assistant): FUNNEL_EMAIL_URL says how to send, FUNNEL_EMAIL_FROM from whom, and
+# FUNNEL_BASE_URL where the links in them lead.
+EMAIL = config.email_settings()
+EMAIL_BACKEND = EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = EMAIL.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = EMAIL.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = EMAIL.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = EMAIL.get("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = config.email_from()
+BASE_URL = config.base_url()
+# Seconds a worker may hold a job before another takes it over (the first was killed or hung).
+JOB_TIMEOUT = config.env_int("FUNNEL_JOB_TIMEOUT", default=600)
+if JOB_TIMEOUT < 1:
+    raise config.ConfigError("FUNNEL_JOB_TIMEOUT must be at least 1 (seconds)")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # The worker says when it starts and stops, and each failed attempt.
+    "loggers": {"funnel.worker": {"level": "INFO"}},
 }

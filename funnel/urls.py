@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("funnel.goals.urls")),
     path("", include("funnel.prospecting.urls")),
     path("", include("funnel.transfer.urls")),
+    path("", include("funnel.assistant.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,9 @@ from funnel.sales.actions import create_opportunity
 from funnel.sales.models import Level, Opportunity
 from tests.helpers import new_client
 
+# The real SMTP server fixtures (`mailbox`, `smtp`) for the worker's tests.
+pytest_plugins = ["tests.smtp_helpers"]
+
 PASSWORD = "correct-horse-battery"
 CHROMIUM = "/usr/bin/chromium"
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, QuerySet
 from django.forms import BaseModelFormSet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -263,6 +263,35 @@ def nurture_touch(opportunity: Opportunity, *, after: datetime) -> FollowUp:
         minutes=touch.minutes,
     )
     return touch
+
+
+def plan_missing_nurture_touches(*, limit: int = 500) -> int:
+    """Nurture opportunities that never got a touch since they entered nurture (set there by an
+    import, which moves nothing) get their next one, the nurture interval after the last thing
+    that happened. One whose touch the user cancelled is left alone: that was their choice.
+    Returns how many were planned; the worker runs it every hour."""
+    touched = FollowUp.objects.filter(
+        kind=Kind.NURTURE, opportunity=OuterRef("pk"), created__gte=OuterRef("level_changed")
+    )
+    waiting = (
+        Opportunity.objects.filter(level=Level.NURTURE)
+        .exclude(Exists(touched))
+        .exclude(
+            Exists(FollowUp.objects.planned().filter(kind=Kind.NURTURE, opportunity=OuterRef("pk")))
+        )
+        .select_related("owner__profile", "main_contact", "team")
+        .annotate(last_activity=Max("activities__occurred"))
+        .order_by("pk")[:limit]
+    )
+    planned = 0
+    for opportunity in waiting:
+        last_activity: datetime | None = opportunity.last_activity  # type: ignore[attr-defined]  # annotated
+        after = max(filter(None, [opportunity.level_changed, last_activity]))
+        with translation.override(opportunity.owner.profile.language or "en"):
+            nurture_touch(opportunity, after=after).save()
+        sync_next_step(opportunity)
+        planned += 1
+    return planned
 
 
 def refresh_stop_state(opportunity: Opportunity) -> None:

@@ -6,11 +6,13 @@ line instead of a traceback.
 
 import ipaddress
 import os
+import re
 import secrets
 import zoneinfo
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 import platformdirs
@@ -221,3 +223,73 @@ def env_currency(name: str, default: str) -> str:
     if value not in CURRENCIES:
         raise ConfigError(f"{name}={value!r} is not a supported currency ({', '.join(CURRENCIES)})")
     return value
+
+
+EMAIL_SCHEMES = {"smtp", "smtps", "console", "none"}
+
+
+def email_settings(name: str = "FUNNEL_EMAIL_URL") -> dict[str, Any]:
+    """Django's email settings from one address.
+
+    smtp://user:password@host:587 (STARTTLS on port 587, or with ?starttls=true), smtps://…:465
+    (TLS from the first byte), console:// (the emails go to the log: the default, and the demo's)
+    or none:// (nothing is sent). User and password may be percent-encoded.
+    """
+    raw = os.environ.get(name, "console://").strip()
+    parts = urlsplit(raw)
+    if parts.scheme not in EMAIL_SCHEMES or "://" not in raw:
+        raise ConfigError(
+            f"{name}={raw!r} is not an email address like smtp://user:password@host:587 "
+            "(or smtps://, console://, none://)"
+        )
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": "funnel.lib.mail.LogBackend"}
+    if parts.scheme == "none":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"{name}: the port in {raw!r} is not a number from 1 to 65535") from None
+    if not parts.hostname:
+        raise ConfigError(f"{name}={raw!r} names no host (smtp://user:password@host:587)")
+    options = {key: value for key, _, value in (p.partition("=") for p in parts.query.split("&"))}
+    ssl = parts.scheme == "smtps"
+    port = port or (465 if ssl else 25)
+    starttls_raw = options.get("starttls", "true" if port == 587 and not ssl else "false")
+    if starttls_raw.lower() not in TRUE_WORDS | FALSE_WORDS:
+        raise ConfigError(f"{name}: starttls={starttls_raw!r} is not true or false")
+    starttls = starttls_raw.lower() in TRUE_WORDS
+    if ssl and starttls:
+        raise ConfigError(f"{name}: smtps:// is TLS already; starttls=true is for smtp://")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": starttls,
+        "EMAIL_USE_SSL": ssl,
+        "EMAIL_TIMEOUT": 30,
+    }
+
+
+def email_from(name: str = "FUNNEL_EMAIL_FROM") -> str:
+    """The sender of Funnel's emails: an address, optionally with a name ("Funnel <f@x.org>")."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return "Funnel <funnel@localhost>"
+    display, address = parseaddr(raw.strip())
+    if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", address) or "\n" in raw or "\r" in raw:
+        raise ConfigError(
+            f"{name}={raw!r} is not an email address (e.g. Funnel <funnel@example.com>)"
+        )
+    return formataddr((display, address)) if display else address
+
+
+def base_url(name: str = "FUNNEL_BASE_URL") -> str:
+    """Where people reach Funnel, for the links in emails: https://funnel.example.com."""
+    raw = os.environ.get(name, "http://127.0.0.1:8000").strip().rstrip("/")
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"{name}={raw!r} is not an address like https://funnel.example.com")
+    return raw
