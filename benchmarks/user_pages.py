@@ -44,6 +44,7 @@ def planned_follow_up(user: User) -> FollowUp:
 # htmx draws on demand (the activity and influence forms, rescheduling, planning).
 PAGES: list[tuple[str, Callable[[User], str]]] = [
     ("today", lambda user: reverse("today")),
+    ("what Funnel sent", lambda user: reverse("sent_emails")),
     ("board", lambda user: reverse("funnel_board")),
     ("board column", lambda user: reverse("board_column", args=["above"]) + "?offset=0"),
     ("opportunities", lambda user: reverse("opportunity_list") + "?level=all"),

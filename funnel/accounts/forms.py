@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
 from django.utils import formats
 from django.utils.dates import WEEKDAYS
 from django.utils.functional import Promise
@@ -278,3 +280,54 @@ class ProspectingForm(forms.ModelForm[Profile]):
 
     def shares(self) -> list[forms.BoundField]:
         return [self[name] for name in TIME_SHARES]
+
+
+def hour_choices() -> list[tuple[int, str]]:
+    """The 24 hours of the day, as the user's language writes times: 7 a.m., 19:00."""
+    return [(hour, formats.time_format(time(hour))) for hour in range(24)]
+
+
+class EmailSettingsForm(forms.ModelForm[Profile]):
+    """Which emails Funnel sends the user, and where: the address is the user's own."""
+
+    prefix = "emails"
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        required=False,
+        help_text=_("Funnel's emails go here. Leave empty and Funnel sends you none."),
+    )
+    email_hour = forms.TypedChoiceField(label=_("Send at"), coerce=int, choices=hour_choices)
+
+    class Meta:
+        model = Profile
+        fields = [
+            "email_digest",
+            "email_hour",
+            "email_when_empty",
+            "email_weekly",
+            "email_nudges",
+            "email_reminder_minutes",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].initial = self.instance.user.email
+        self.fields["email_hour"].help_text = self.instance._meta.get_field("email_hour").help_text
+        limit_numbers(self)
+
+    def zone_name(self) -> str:
+        return self.instance.time_zone.replace("_", " ")
+
+    def clean_email(self) -> str:
+        address: str = self.cleaned_data["email"]
+        return User.objects.normalize_email(address)
+
+    @transaction.atomic
+    def save(self, commit: bool = True) -> Profile:
+        profile = super().save(commit=commit)
+        user = profile.user
+        user.email = self.cleaned_data["email"]
+        if commit:
+            user.save(update_fields=["email"])
+        return profile

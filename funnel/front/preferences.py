@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,11 +10,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from funnel.accounts.forms import (
+    EmailSettingsForm,
     FollowUpDefaultsForm,
     ProfileForm,
     ProspectingForm,
 )
 from funnel.accounts.models import Profile, new_calendar_token
+from funnel.assistant.planning import forget_planned
 from funnel.followup.actions import (
     DEFAULT_POST_SALE_STEPS,
     restore_default_post_sale_steps,
@@ -27,7 +30,8 @@ from funnel.lib.http import AuthenticatedRequest
 from funnel.sales.facts import sales_cycle
 from funnel.sales.rules import CYCLE_WINDOW, MIN_WON_DEALS
 
-# The settings page holds three forms; a hidden "form" field says which one was sent.
+# The settings page holds four forms; a hidden "form" field says which one was sent.
+EMAILS = "emails"
 FOLLOW_UP = "follow-up"
 PREFERENCES = "preferences"
 PROSPECTING = "prospecting"
@@ -48,6 +52,9 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
     prospecting_form = ProspectingForm(
         request.POST if sent == PROSPECTING else None, instance=own_copy(profile)
     )
+    emails_form = EmailSettingsForm(
+        request.POST if sent == EMAILS else None, instance=own_copy(profile)
+    )
     if sent == PREFERENCES and form.is_valid():
         return save_preferences(request, form)
     if sent == FOLLOW_UP and follow_up_form.is_valid():
@@ -61,6 +68,8 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
         prospecting_form.save()
         messages.success(request, _("Your time targets and quote validity are saved."))
         return redirect(reverse("settings") + "#prospecting")
+    if sent == EMAILS and emails_form.is_valid():
+        return save_emails(request, emails_form)
     return render(
         request,
         "accounts/settings.html",
@@ -68,6 +77,7 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
             "form": form,
             "follow_up_form": follow_up_form,
             "prospecting_form": prospecting_form,
+            "emails_form": emails_form,
             "cycle": cycle,
             "min_won_deals": MIN_WON_DEALS,
             "cycle_window_months": round(CYCLE_WINDOW.days / 30.44),
@@ -79,11 +89,23 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def save_preferences(request: AuthenticatedRequest, form: ProfileForm) -> HttpResponse:
-    profile = form.save()
+    with transaction.atomic():
+        profile = form.save()
+        # The emails planned so far are due at an hour of the old time zone.
+        forget_planned(request.user)
     # Confirm in the language just chosen, which the next page will speak.
     translation.activate(profile.language or translation.get_language_from_request(request))
     messages.success(request, _("Your settings are saved."))
     return redirect("settings")
+
+
+def save_emails(request: AuthenticatedRequest, form: EmailSettingsForm) -> HttpResponse:
+    # The emails already planned followed the old settings: the planner plans them again.
+    with transaction.atomic():
+        form.save()
+        forget_planned(request.user)
+    messages.success(request, _("Your email settings are saved."))
+    return redirect(reverse("settings") + "#emails")
 
 
 def calendar_url(request: AuthenticatedRequest, profile: Profile) -> str:

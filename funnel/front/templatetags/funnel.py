@@ -62,6 +62,7 @@ NAV_SECTIONS = {
     "settings": "settings",
     "ideal": "settings",
     "password": "settings",
+    "sent": "settings",
 }
 
 
