@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     WEEKLY = "weekly", _("Weekly review")
     STOP_RULES = "stop_rules", _("Automatic stop rules")
     NURTURE = "nurture", _("Nurture touches")
+    CLEANUP = "cleanup", _("Clearing old jobs")
 
 
 EMAIL_KINDS = [Kind.DIGEST, Kind.REMINDER, Kind.NUDGE, Kind.WEEKLY]

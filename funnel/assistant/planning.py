@@ -63,10 +63,13 @@ def insert_new(jobs: list[Job]) -> int:
 
 
 def periodic_jobs(now: datetime) -> Iterable[Job]:
-    """The hourly tasks: automatic stop rules and nurture touches, one row per hour."""
+    """The hourly tasks (automatic stop rules, nurture touches) and the daily clearing of old
+    rows, one row per hour or day: a worker that was down does not catch up on missed ones."""
     hour = now.replace(minute=0, second=0, microsecond=0)
     for kind in (Kind.STOP_RULES, Kind.NURTURE):
         yield Job(kind=kind, key=f"{kind}:{hour:%Y-%m-%dT%H}", due_at=hour)
+    day = hour.replace(hour=0)
+    yield Job(kind=Kind.CLEANUP, key=f"{Kind.CLEANUP}:{day:%Y-%m-%d}", due_at=day)
 
 
 def mailed_profiles() -> Iterable[Profile]:

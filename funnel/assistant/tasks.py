@@ -3,7 +3,7 @@ what is true at its hour) and says why when nothing needs sending."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.utils import timezone, translation
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from funnel.assistant.digest import build_digest
 from funnel.assistant.letters import Letter
-from funnel.assistant.models import Job, Kind
+from funnel.assistant.models import EMAIL_KINDS, Job, Kind, Status
 from funnel.assistant.planning import LATE
 from funnel.assistant.reminders import build_nudge, build_reminder
 from funnel.assistant.weekly import build_weekly_review
@@ -144,7 +144,22 @@ def nurture(job: Job, now: datetime) -> Outcome:
     return Outcome(reason=f"planned {planned}")
 
 
+# How long finished rows are kept: a year of emails for "What Funnel sent", a week of the rest.
+KEEP_EMAILS = timedelta(days=400)
+KEEP_OTHERS = timedelta(days=7)
+
+
+def cleanup(job: Job, now: datetime) -> Outcome:
+    finished = Job.objects.filter(status__in=[Status.DONE, Status.SKIPPED, Status.FAILED])
+    emails = finished.filter(kind__in=EMAIL_KINDS, finished_at__lt=now - KEEP_EMAILS).delete()[0]
+    others = (
+        finished.exclude(kind__in=EMAIL_KINDS).filter(finished_at__lt=now - KEEP_OTHERS).delete()[0]
+    )
+    return Outcome(reason=f"deleted {emails + others}")
+
+
 HANDLERS: dict[str, Handler] = {
+    Kind.CLEANUP: cleanup,
     Kind.DIGEST: digest,
     Kind.WEEKLY: weekly,
     Kind.REMINDER: reminder,

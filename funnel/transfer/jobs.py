@@ -1,8 +1,9 @@
 """Import jobs: the web page's import runs in the background, one row per file.
 
 A job is claimed with a conditional UPDATE (only a job nobody holds, or whose holder went
-quiet for longer than STALE_AFTER), so two runners never take the same one; the worker of a
-later issue can run `run_due_jobs` instead of the thread `start` launches. Progress goes to the
+quiet for longer than STALE_AFTER), so two runners never take the same one. The page starts a
+thread for its job at once; the worker (funnel.assistant) runs `run_due_jobs` each round for
+the jobs a stopped server left. Progress goes to the
 cache: the import's transaction keeps its rows invisible until it commits, and the page polls.
 """
 
