@@ -9,6 +9,7 @@ import datetime
 import getpass
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -156,18 +157,34 @@ def serve(host: str, port: int, *, worker: bool = True) -> None:
         "press Ctrl+C to stop.",
         flush=True,
     )
-    if worker:
-        from funnel.assistant.worker import start_in_thread
+    if not worker:
+        server.run()
+        return
+    from funnel.assistant.worker import start_in_thread
 
-        start_in_thread()
-        print(f"Its worker runs in this process too; {email_route()}.", flush=True)
-    server.run()
+    running, thread = start_in_thread()
+    print(f"Its worker runs in this process too; {email_route()}.", flush=True)
+    signal.signal(signal.SIGTERM, stop_serving)
+    try:
+        server.run()
+    except (KeyboardInterrupt, StopServing):
+        # The worker finishes the job in hand (an email half sent would go out twice).
+        running.stopping.set()
+        thread.join(timeout=60)
 
 
 def links_lead_here(host: str, port: int) -> None:
     """Without FUNNEL_BASE_URL, the links in emails lead to the address being served."""
     shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
     os.environ.setdefault("FUNNEL_BASE_URL", f"http://{shown}:{port}")
+
+
+class StopServing(Exception):
+    """SIGTERM: `funnel serve` stops as after Ctrl+C, and exits 0 as a service should."""
+
+
+def stop_serving(signum: int, frame: object) -> None:
+    raise StopServing
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -262,7 +279,6 @@ def cmd_worker(args: argparse.Namespace) -> None:
     check_system()
     use_database(table="assistant_job")
     import json
-    import signal
 
     from funnel.assistant.worker import Worker
 

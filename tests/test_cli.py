@@ -227,9 +227,11 @@ def test_serve_answers_http_requests(tmp_path: Path) -> None:
         assert "Log in" in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/funnel/app.css") as css:
             assert css.status == 200
+        assert server.stdout.readline().startswith("Its worker runs in this process too")
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        code = server.wait(timeout=10)
+    assert code == 0, server.stderr.read()  # SIGTERM stops it as a service manager expects
 
 
 def test_the_default_database_is_an_sqlite_file_in_wal_mode(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ def too_late(job: Job, now: datetime) -> str:
     """The worker was not running at the email's time and the moment has passed (a retry after a
     failure is not too late: its attempt was on time)."""
     if job.attempts <= 1 and now > job.due_at + LATE[Kind(job.kind)]:
-        return _("Not sent: Funnel's worker was not running at %(time)s.") % {
+        return _("Funnel's worker was not running at %(time)s.") % {
             "time": timezone.localtime(job.due_at).strftime("%H:%M")
         }
     return ""

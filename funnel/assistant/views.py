@@ -142,7 +142,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if found is None or found[1] not in STOPS:
         return _unsubscribe_page(request, {"problem": "invalid"}, status=400)
     user_id, kind = found
-    user = User.objects.filter(pk=user_id).select_related("profile").first()
+    user = User.objects.filter(pk=user_id, profile__isnull=False).select_related("profile").first()
     if user is None:
         return _unsubscribe_page(request, {"problem": "no_user"}, status=404)
     stop = STOPS[kind]

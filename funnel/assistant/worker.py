@@ -111,7 +111,7 @@ class Worker:
             self.mail = None
 
 
-def start_in_thread() -> Worker:
+def start_in_thread() -> tuple[Worker, threading.Thread]:
     """The worker `funnel serve` runs beside the web server, so one machine needs nothing more."""
     worker = Worker()
 
@@ -121,5 +121,6 @@ def start_in_thread() -> Worker:
         finally:
             connection.close()
 
-    threading.Thread(target=run, name="funnel-worker", daemon=True).start()
-    return worker
+    thread = threading.Thread(target=run, name="funnel-worker", daemon=True)
+    thread.start()
+    return worker, thread
