@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from funnel.assistant import planning
 from funnel.assistant.models import Job, Kind, Status
@@ -256,3 +258,23 @@ def test_the_digest_of_a_funnel_in_italian_reads_italian_dates(seller: User, smt
     (message,) = smtp.messages
     assert "dicembre" in message["Subject"].lower()
     assert text_of(message)
+
+
+def test_the_worker_in_the_server_keeps_todays_figures_ready_for_active_users(
+    owner: User,
+) -> None:
+    from django.core.cache import cache
+
+    from funnel.today.slowdowns import slowdowns_for
+
+    now = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC)
+    User.objects.filter(pk=owner.pk).update(last_login=now - dt.timedelta(hours=1))
+    cache.clear()
+    Worker(clock=Clock(now), warm_caches=True).run_round()
+    user = User.objects.select_related("profile").get(pk=owner.pk)
+    with CaptureQueriesContext(connection) as warm:
+        slowdowns_for(user, now)
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        slowdowns_for(user, now)
+    assert len(warm) < len(cold)

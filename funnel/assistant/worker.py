@@ -16,7 +16,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from funnel.assistant import claiming, planning, sending, tasks
+from funnel.assistant import claiming, planning, sending, tasks, warming
 from funnel.assistant.models import EMAIL_KINDS, Job, Status
 from funnel.transfer.jobs import run_due_jobs
 
@@ -26,12 +26,17 @@ IDLE_SECONDS = 5.0  # the pause when nothing is due
 
 
 class Worker:
-    def __init__(self, clock: Callable[[], datetime] = timezone.now) -> None:
+    def __init__(
+        self, clock: Callable[[], datetime] = timezone.now, *, warm_caches: bool = False
+    ) -> None:
         self.clock = clock
         self.name = claiming.worker_name()
         self.stopping = threading.Event()
         self.planned_at: datetime | None = None
         self.mail: BaseEmailBackend | None = None
+        # Only in the web server's process, whose cache the pages read (funnel.assistant.warming).
+        self.warm_caches = warm_caches
+        self.warmed_at: datetime | None = None
 
     def run_forever(self, idle: float = IDLE_SECONDS) -> None:
         log.info("worker %s started", self.name)
@@ -64,6 +69,10 @@ class Worker:
             self.close_mail()
         if not self.stopping.is_set():
             ran += run_due_jobs()  # imports waiting for a runner (their server stopped)
+        now = self.clock()
+        if self.warm_caches and (self.warmed_at is None or now - self.warmed_at >= warming.EVERY):
+            warming.warm_active_users(now)
+            self.warmed_at = now
         return ran
 
     def run_job(self, job: Job) -> None:
@@ -113,7 +122,7 @@ class Worker:
 
 def start_in_thread() -> tuple[Worker, threading.Thread]:
     """The worker `funnel serve` runs beside the web server, so one machine needs nothing more."""
-    worker = Worker()
+    worker = Worker(warm_caches=True)
 
     def run() -> None:
         try:
