@@ -24,7 +24,7 @@ from funnel.quotes.models import Quote
 from funnel.sales.models import Opportunity
 from funnel.transfer.errors import TransferError
 from funnel.transfer.export import JSON_NAME, write_export
-from funnel.transfer.export_kinds import KINDS, USERS
+from funnel.transfer.export_kinds import EMAIL_SETTINGS, KINDS, USERS
 from funnel.transfer.restore_export import import_export_zip
 from tests import demo_helpers
 from tests.conftest import PASSWORD
@@ -306,6 +306,39 @@ def test_a_damaged_record_is_refused_with_its_kind_and_id_and_nothing_is_written
         import_export_zip(path, user)
     assert not Opportunity.objects.filter(team=user.profile.team).exists()
     assert FitCriterion.objects.filter(team=user.profile.team).exists()  # untouched
+
+
+@pytest.mark.django_db
+def test_an_export_from_before_the_email_settings_restores_the_profile_with_their_defaults(
+    tmp_path: Path, owner: User
+) -> None:
+    owner.profile.time_zone = "Europe/Rome"
+    owner.profile.email_hour = 6
+    owner.profile.save()
+
+    def older(records: dict[str, list[dict[str, Any]]]) -> None:
+        for row in records["profiles"]:
+            for column in EMAIL_SETTINGS:
+                del row[column]
+
+    export(owner, tmp_path / "now.zip")
+    path = edited(tmp_path / "now.zip", tmp_path / "older.zip", older)
+    user = create_user(username="new", password=PASSWORD)
+    import_export_zip(path, user)
+    user.profile.refresh_from_db()
+    assert (user.profile.time_zone, user.profile.email_hour) == ("Europe/Rome", 7)
+
+
+@pytest.mark.django_db
+def test_the_email_settings_travel_with_the_export(tmp_path: Path, owner: User) -> None:
+    owner.profile.email_hour = 6
+    owner.profile.email_reminder_minutes = 20
+    owner.profile.save()
+    export(owner, tmp_path / "now.zip")
+    user = create_user(username="new", password=PASSWORD)
+    import_export_zip(tmp_path / "now.zip", user)
+    user.profile.refresh_from_db()
+    assert (user.profile.email_hour, user.profile.email_reminder_minutes) == (6, 20)
 
 
 @pytest.mark.django_db

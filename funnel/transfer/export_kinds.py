@@ -69,6 +69,16 @@ def users_of(team: Team) -> QuerySet[Any]:
     return get_user_model().objects.filter(named).annotate(role=Subquery(role))
 
 
+# The email settings came after the first export format: an export made before them has
+# none, and its profile is restored with the defaults (restore_values.ADDED_LATER).
+EMAIL_SETTINGS = (
+    "email_digest",
+    "email_hour",
+    "email_when_empty",
+    "email_reminder_minutes",
+    "email_nudges",
+    "email_weekly",
+)
 KINDS: list[Kind] = [
     Kind(
         "team",
@@ -108,6 +118,7 @@ KINDS: list[Kind] = [
             "time_above_percent",
             "time_in_percent",
             "time_best_few_percent",
+            *EMAIL_SETTINGS,
         ),
         lambda team: Profile.objects.filter(user__in=members(team)),
         {"user": USERS},

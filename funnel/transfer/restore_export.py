@@ -131,7 +131,7 @@ class Restore:
             settings = {
                 column: field_value(kind, record, column)
                 for column in kind.columns
-                if column not in ("id", "user")
+                if column not in ("id", "user") and column in record
             }
             Profile.objects.filter(user=self.user).update(**settings)
             self.counts[kind.name] = 1

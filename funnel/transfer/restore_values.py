@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from funnel.lib.bounds import validate_in_range
 from funnel.transfer.errors import TransferError
 from funnel.transfer.export import FORMAT, JSON_NAME, VERSION
-from funnel.transfer.export_kinds import BY_NAME, Kind
+from funnel.transfer.export_kinds import BY_NAME, EMAIL_SETTINGS, Kind
 
 # funnel.json is read whole; an export of 20,000 opportunities and their history is some tens
 # of megabytes, so a file claiming more than this is not one.
@@ -84,9 +84,15 @@ def record_id(kind: Kind, record: dict[str, Any]) -> int:
     return value
 
 
+# Columns a later Funnel added to a kind: an older export lacks them, and they take their default.
+ADDED_LATER: dict[str, set[str]] = {"profiles": set(EMAIL_SETTINGS)}
+
+
 def check_columns(kind: Kind, record: dict[str, Any]) -> None:
-    """Every column, and nothing else: a value Funnel has no place for must not be dropped."""
-    if set(record) != set(kind.columns):
+    """Every column, and nothing else: a value Funnel has no place for must not be dropped.
+    Only the columns added since the first export may be missing."""
+    optional = ADDED_LATER.get(kind.name, set())
+    if not set(kind.columns) - optional <= set(record) <= set(kind.columns):
         missing = sorted(set(kind.columns) - set(record))
         extra = sorted(set(record) - set(kind.columns))
         raise TransferError(
