@@ -245,7 +245,29 @@ def test_a_missed_contact_comes_back_on_the_first_working_day_after_today(
     assert is_working_slot(slot, hours, zone, minutes)
     assert slot.astimezone(zone).date() > local_today
     skipped = range(1, (slot.astimezone(zone).date() - local_today).days)
-    assert all((local_today + dt.timedelta(days=n)).isoweekday() not in hours.days for n in skipped)
+    assert not any(
+        has_a_slot(local_today + dt.timedelta(days=n), hours, zone, minutes) for n in skipped
+    )
+
+
+def has_a_slot(day: dt.date, hours: rules.WorkingHours, zone: ZoneInfo, minutes: int) -> bool:
+    """A working day whose working hours the clock does not skip entirely (2:00 to 2:15 on the
+    night summer time starts in New York is no time at all)."""
+    first = hours.starts.hour * 60 + hours.starts.minute
+    last = max(hours.ends.hour * 60 + hours.ends.minute - minutes, first)
+    return day.isoweekday() in hours.days and any(
+        rules.instants(day, minute, zone) for minute in range(first, last + 1, 15)
+    )
+
+
+def test_a_working_day_the_clock_skips_entirely_has_no_recovery_slot() -> None:
+    hours = rules.WorkingHours(
+        starts=dt.time(2, 0), ends=dt.time(2, 15), days=frozenset(range(1, 8))
+    )
+    new_york = ZoneInfo("America/New_York")
+    saturday = dt.datetime(2010, 3, 13, 5, 0, tzinfo=dt.UTC)  # midnight in New York
+    slot = rules.recovery_slot(saturday, dt.time(0, 0), hours, new_york, 0)
+    assert slot == dt.datetime(2010, 3, 15, 2, 0, tzinfo=new_york)  # Sunday 2:00 never came
 
 
 # Stop rules
