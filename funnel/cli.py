@@ -567,8 +567,8 @@ def build_parser() -> argparse.ArgumentParser:
     stop_rules = add(
         "stop-rules",
         cmd_stop_rules,
-        "Close the opportunities whose stop rule fired, for users who chose automatic stop "
-        "rules (run it from cron, e.g. hourly; pages only propose).",
+        "Close now the opportunities whose stop rule fired, for users who chose automatic stop "
+        "rules (the worker does it every hour; this is for scripts; pages only propose).",
     )
     stop_rules.add_argument("--user", help="only this user (default: every such user)")
     stop_rules.add_argument("--json", action="store_true", help="print JSON for scripts")

@@ -4,6 +4,7 @@ import atexit
 import shutil
 import tempfile
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from django.test import Client
@@ -16,9 +17,19 @@ if TYPE_CHECKING:
 else:
     from django.http import HttpResponse as Response
 
-__all__ = ["Response", "child_environment", "new_client", "present"]
+__all__ = ["Clock", "Response", "child_environment", "new_client", "present"]
 
 T = TypeVar("T")
+
+
+class Clock:
+    """A clock a test sets by hand (the worker's `clock`): `clock.at = later` moves time."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
 
 
 def present(value: T | None) -> T:

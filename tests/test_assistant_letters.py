@@ -23,13 +23,13 @@ from funnel.assistant.models import Kind
 from funnel.assistant.reminders import build_nudge, build_reminder
 from funnel.assistant.weekly import build_weekly_review
 from funnel.contacts.models import EmailAddress, Organisation, Person, PhoneNumber
-from funnel.followup import actions
 from funnel.followup.models import FollowUp
 from funnel.goals.models import Goal, Metric, Period
 from funnel.prospecting.models import BlockOutcome
 from funnel.quotes.models import Quote
 from funnel.sales.actions import create_opportunity
 from funnel.sales.models import Activity, Level, Opportunity
+from tests.calendar_helpers import follow_up as scheduled
 from tests.helpers import present
 from tests.today_helpers import weekly_block
 
@@ -79,17 +79,7 @@ def deal(make_opportunity: Callable[..., Opportunity], giulia: Person) -> Opport
 def follow_up(
     opportunity: Opportunity, due_at: dt.datetime, purpose: str = "the revised offer", **more: Any
 ) -> FollowUp:
-    return actions.schedule(
-        follow_up=FollowUp(
-            team=opportunity.team,
-            opportunity=opportunity,
-            person=opportunity.main_contact,
-            assigned_to=opportunity.owner,
-            due_at=due_at,
-            purpose=purpose,
-            **more,
-        )
-    )
+    return scheduled(opportunity, due_at, purpose, **more)
 
 
 def digest(user: User, when_empty: bool = False) -> Letter:

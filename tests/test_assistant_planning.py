@@ -21,19 +21,13 @@ from funnel.followup.models import Kind as FollowUpKind
 from funnel.followup.models import Status as FollowUpStatus
 from funnel.lib.mail import LogBackend
 from funnel.sales.models import Level, Opportunity
+from tests.calendar_helpers import follow_up
+from tests.helpers import Clock
 from tests.smtp_helpers import Mailbox, text_of
 
 ROME = ZoneInfo("Europe/Rome")
 FRIDAY_3PM = dt.datetime(2026, 12, 4, 15, 0, tzinfo=ROME)
 MONDAY_9AM = dt.datetime(2026, 12, 7, 9, 0, tzinfo=ROME)
-
-
-class Clock:
-    def __init__(self, at: dt.datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> dt.datetime:
-        return self.at
 
 
 @pytest.fixture
@@ -52,19 +46,6 @@ def deal(make_opportunity: Callable[..., Opportunity]) -> Opportunity:
     return make_opportunity("Showroom fit-out", level=Level.IN, value=Decimal(18000))
 
 
-def planned(opportunity: Opportunity, due_at: dt.datetime, purpose: str = "Call") -> FollowUp:
-    return actions.schedule(
-        follow_up=FollowUp(
-            team=opportunity.team,
-            opportunity=opportunity,
-            person=opportunity.main_contact,
-            assigned_to=opportunity.owner,
-            due_at=due_at,
-            purpose=purpose,
-        )
-    )
-
-
 def jobs(kind: str) -> list[Job]:
     return list(Job.objects.filter(kind=kind).order_by("due_at"))
 
@@ -74,7 +55,7 @@ def test_a_reminder_goes_out_the_chosen_minutes_before_with_the_invitation(
 ) -> None:
     seller.profile.email_reminder_minutes = 30
     seller.profile.save()
-    planned(deal, MONDAY_9AM, "Call about the revised offer")
+    follow_up(deal, MONDAY_9AM, "Call about the revised offer")
     clock = Clock(MONDAY_9AM - dt.timedelta(minutes=31))
     worker = Worker(clock=clock)
     worker.run_round()
@@ -92,7 +73,7 @@ def test_a_follow_up_moved_after_its_reminder_was_planned_is_reminded_at_its_new
 ) -> None:
     seller.profile.email_reminder_minutes = 15
     seller.profile.save()
-    step = planned(deal, MONDAY_9AM)
+    step = follow_up(deal, MONDAY_9AM)
     clock = Clock(MONDAY_9AM - dt.timedelta(minutes=20))
     worker = Worker(clock=clock)
     worker.run_round()  # the reminder for 9:00 is planned, due at 8:45
@@ -113,7 +94,7 @@ def test_no_reminder_unless_the_user_asks_for_them(
     seller: User, deal: Opportunity, smtp: Mailbox
 ) -> None:
     assert seller.profile.email_reminder_minutes is None  # the calendar feed reminds already
-    planned(deal, MONDAY_9AM)
+    follow_up(deal, MONDAY_9AM)
     Worker(clock=Clock(MONDAY_9AM - dt.timedelta(minutes=5))).run_round()
     assert jobs(Kind.REMINDER) == []
 
@@ -121,7 +102,7 @@ def test_no_reminder_unless_the_user_asks_for_them(
 def test_a_friday_follow_up_left_without_an_outcome_is_nudged_monday_morning(
     seller: User, deal: Opportunity, smtp: Mailbox
 ) -> None:
-    planned(deal, FRIDAY_3PM, "Call about the revised offer")
+    follow_up(deal, FRIDAY_3PM, "Call about the revised offer")
     clock = Clock(FRIDAY_3PM + dt.timedelta(hours=3))
     worker = Worker(clock=clock)
     worker.run_round()
@@ -139,7 +120,7 @@ def test_a_friday_follow_up_left_without_an_outcome_is_nudged_monday_morning(
 def test_no_nudge_once_the_outcome_is_logged(
     seller: User, deal: Opportunity, smtp: Mailbox
 ) -> None:
-    step = planned(deal, FRIDAY_3PM)
+    step = follow_up(deal, FRIDAY_3PM)
     clock = Clock(MONDAY_9AM - dt.timedelta(minutes=5))
     worker = Worker(clock=clock)
     worker.run_round()  # planned for 9:00
@@ -155,7 +136,7 @@ def test_an_old_backlog_of_missed_steps_sends_no_flood(
     seller: User, deal: Opportunity, smtp: Mailbox
 ) -> None:
     for weeks in range(1, 6):
-        planned(deal, FRIDAY_3PM - dt.timedelta(weeks=weeks))
+        follow_up(deal, FRIDAY_3PM - dt.timedelta(weeks=weeks))
     Worker(clock=Clock(MONDAY_9AM)).run_round()
     assert smtp.messages == []
 

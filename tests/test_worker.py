@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from funnel.assistant.claiming import BACKOFF, MAX_ATTEMPTS, claim_next
 from funnel.assistant.models import Job, Kind, Status
 from funnel.assistant.worker import Worker
+from tests.helpers import Clock
 from tests.smtp_helpers import Mailbox, text_of
 
 ROME = ZoneInfo("Europe/Rome")
@@ -28,14 +29,6 @@ def mailed(user: User, *, hour: int = 7, zone: str = "UTC", **settings: object) 
         setattr(profile, name, value)
     profile.save()
     return User.objects.select_related("profile").get(pk=user.pk)
-
-
-class Clock:
-    def __init__(self, at: dt.datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> dt.datetime:
-        return self.at
 
 
 def digest_jobs(user: User) -> list[Job]:

@@ -383,8 +383,9 @@ def apply_automatic_stops(user: User, *, now: datetime | None = None) -> int:
     """For a user who chose automatic stop rules: close what the rules propose, return how many.
 
     The attempts rule fires as the attempt is logged (log_activity); the days-without-progress
-    rule fires with time alone, so `funnel stop-rules` runs this for every such user (from cron,
-    until the worker does it), and saving stop settings runs it for that user. Pages only
+    rule fires with time alone, so the worker runs this for every such user each hour
+    (funnel.assistant.tasks.stop_rules, or `funnel stop-rules` at once), and saving stop
+    settings runs it for that user. Pages only
     propose: opening one never closes anything.
     """
     if not user.profile.stop_automatically:
