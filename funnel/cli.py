@@ -168,7 +168,9 @@ def serve(host: str, port: int, *, worker: bool = True) -> None:
     try:
         server.run()
     except (KeyboardInterrupt, StopServing):
-        # The worker finishes the job in hand (an email half sent would go out twice).
+        # The worker finishes the job in hand (an email half sent would go out twice). A second
+        # SIGTERM (a supervisor and uv both passing one on) must not cut that short.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         running.stopping.set()
         thread.join(timeout=60)
 
