@@ -275,13 +275,15 @@ def test_the_reminder_says_who_how_and_why_with_the_invitation(
     rome: User, deal: Opportunity
 ) -> None:
     start = NOW + dt.timedelta(minutes=15)
-    planned = follow_up(deal, start, value_to_bring="the new fabric samples")
+    planned = follow_up(
+        deal, start, "Go through the revised offer", value_to_bring="the new fabric samples"
+    )
 
     with CaptureQueriesContext(connection) as queries:
         letter = build_reminder(FollowUp.objects.get(pk=planned.pk), now=NOW)
 
     assert letter.subject == (
-        "In 15 minutes: Call Giulia Ferretti (Ferretti Arredamenti) about the revised offer"
+        "In 15 minutes: Go through the revised offer · Giulia Ferretti (Ferretti Arredamenti)"
     )
     assert "the new fabric samples" in letter.text
     assert "+39 051 555 0101" in letter.text
@@ -301,7 +303,7 @@ def test_a_reminder_further_ahead_names_the_time(rome: User, deal: Opportunity) 
 
     letter = build_reminder(planned, now=NOW)
 
-    assert letter.subject.startswith("At 9 a.m.: Meet Giulia Ferretti (Ferretti Arredamenti)")
+    assert letter.subject.startswith("At 9 a.m.: the revised offer · Giulia Ferretti")
     read = read_unsubscribe_token(letter.text.split("/unsubscribe/")[1].split("/")[0])
     assert read == (rome.pk, Kind.REMINDER)
 
@@ -314,7 +316,7 @@ def test_the_nudge_asks_for_the_outcome_and_offers_the_apology(
     letter = build_nudge(missed, now=NOW)
 
     assert letter.subject == (
-        "No outcome yet: Call Giulia Ferretti (Ferretti Arredamenti) about the revised offer "
+        "No outcome yet: the revised offer · Giulia Ferretti (Ferretti Arredamenti) "
         "(12/04/2026 3 p.m.)"
     )
     log = f"{SITE}/opportunities/{deal.pk}/?log=1&follow_up={missed.pk}#activities"
@@ -333,7 +335,7 @@ def test_a_reminder_without_a_person_names_the_customer(
 
     letter = build_reminder(planned, now=NOW)
 
-    assert letter.subject == "In 30 minutes: Email Ferretti Arredamenti about the revised offer"
+    assert letter.subject == "In 30 minutes: the revised offer · Ferretti Arredamenti"
     assert "The calendar invitation is attached." in letter.text
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import ngettext
 
 from funnel.assistant.apology import apology
 from funnel.assistant.letters import Attachment, Letter
@@ -15,18 +15,6 @@ from funnel.assistant.models import Kind
 from funnel.assistant.render import footer, log_outcome_url, opportunity_url, render_letter
 from funnel.followup.calendar import invitation, invitation_filename
 from funnel.followup.models import FollowUp
-from funnel.lib.channels import Channel
-
-# What the user is about to do, by channel: "Call Maria Bianchi (Acme)".
-ACTIONS: dict[str, str] = {
-    Channel.PHONE: gettext_noop("Call %(name)s"),
-    Channel.MEETING: gettext_noop("Meet %(name)s"),
-    Channel.VIDEO: gettext_noop("Video call with %(name)s"),
-    Channel.EMAIL: gettext_noop("Email %(name)s"),
-    Channel.LETTER: gettext_noop("Write to %(name)s"),
-    Channel.MESSAGE: gettext_noop("Text %(name)s"),
-}
-OTHER_ACTION = gettext_noop("Get in touch with %(name)s")
 
 
 def loaded(follow_up: FollowUp) -> FollowUp:
@@ -114,7 +102,8 @@ def facts(follow_up: FollowUp) -> dict[str, object]:
 
 
 def what(follow_up: FollowUp) -> str:
-    """ "Call Maria Bianchi (Acme) about the proposal": the channel's verb, who, and why."""
+    """ "Send the revised proposal · Maria Bianchi (Acme)": the purpose as the user wrote it
+    (most begin with their own verb), then who."""
     person, customer = follow_up.person, follow_up.opportunity.customer_name
     if person is None:
         name = customer
@@ -122,8 +111,7 @@ def what(follow_up: FollowUp) -> str:
         name = _("%(person)s (%(customer)s)") % {"person": person.name, "customer": customer}
     else:
         name = person.name
-    action = _(ACTIONS.get(follow_up.channel, OTHER_ACTION)) % {"name": name}
-    return _("%(action)s about %(purpose)s") % {"action": action, "purpose": follow_up.purpose}
+    return f"{follow_up.purpose} · {name}" if name else follow_up.purpose
 
 
 def how_soon(due: datetime, now: datetime) -> str:
