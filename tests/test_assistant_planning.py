@@ -259,3 +259,26 @@ def test_the_worker_in_the_server_keeps_todays_figures_ready_for_active_users(
     with CaptureQueriesContext(connection) as cold:
         slowdowns_for(user, now)
     assert len(warm) < len(cold)
+
+
+def test_one_users_failing_stop_rules_do_not_keep_the_others_from_running(
+    owner: User, outsider: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from funnel.assistant import tasks
+
+    for user in (owner, outsider):
+        user.profile.stop_automatically = True
+        user.profile.save()
+    ran: list[str] = []
+
+    def apply(user: User, *, now: dt.datetime) -> int:
+        ran.append(user.username)
+        if user.pk == owner.pk:
+            raise RuntimeError("a broken row")
+        return 1
+
+    monkeypatch.setattr(tasks, "apply_automatic_stops", apply)
+    Worker(clock=Clock(dt.datetime(2026, 12, 7, 10, 5, tzinfo=dt.UTC))).run_round()
+    assert sorted(ran) == sorted([owner.username, outsider.username])
+    (job,) = jobs(Kind.STOP_RULES)
+    assert job.status == Status.DONE and "failed for 1" in job.last_error

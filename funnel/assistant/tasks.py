@@ -1,6 +1,7 @@
 """What each kind of job does. An email job builds its letter when it runs (so the digest says
 what is true at its hour) and says why when nothing needs sending."""
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +19,8 @@ from funnel.assistant.weekly import build_weekly_review
 from funnel.followup.actions import apply_automatic_stops, plan_missing_nurture_touches
 from funnel.followup.models import FollowUp
 from funnel.followup.models import Status as FollowUpStatus
+
+log = logging.getLogger("funnel.worker")
 
 
 @dataclass(frozen=True)
@@ -131,12 +134,16 @@ def nudge(job: Job, now: datetime) -> Outcome:
 def stop_rules(job: Job, now: datetime) -> Outcome:
     """Automatic stop rules for every user who chose them: the days-without-progress rule fires
     with time alone (the attempts rule fires as the attempt is logged)."""
-    closed = 0
+    closed = failed = 0
     chosen = User.objects.filter(profile__stop_automatically=True, is_active=True)
     for user in chosen.select_related("profile").order_by("pk").iterator(chunk_size=200):
-        with translation.override(user.profile.language or "en"):
-            closed += apply_automatic_stops(user, now=now)
-    return Outcome(reason=f"closed {closed}")
+        try:
+            with translation.override(user.profile.language or "en"):
+                closed += apply_automatic_stops(user, now=now)
+        except Exception:  # one user's data must not keep the others' rules from running
+            log.exception("automatic stop rules failed for user %s", user.pk)
+            failed += 1
+    return Outcome(reason=f"closed {closed}, failed for {failed} users")
 
 
 def nurture(job: Job, now: datetime) -> Outcome:
