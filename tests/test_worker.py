@@ -190,3 +190,14 @@ def test_a_job_not_yet_due_is_not_taken(owner: User) -> None:
     now = dt.datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
     one_job(owner, now + dt.timedelta(seconds=1))
     assert claim_next("one", now) is None
+
+
+def test_a_job_its_workers_keep_dying_on_ends_failed_instead_of_looping(owner: User) -> None:
+    now = dt.datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
+    job = one_job(owner, now)
+    Job.objects.filter(pk=job.pk).update(
+        status=Status.RUNNING, attempts=MAX_ATTEMPTS, claimed_by="dead", claimed_at=now
+    )
+    Worker(clock=Clock(now + dt.timedelta(seconds=601))).run_round()
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and "stopped during every attempt" in job.last_error

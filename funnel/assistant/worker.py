@@ -15,6 +15,7 @@ from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import close_old_connections, connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from funnel.assistant import claiming, planning, sending, tasks, warming
 from funnel.assistant.models import EMAIL_KINDS, Job, Status
@@ -77,6 +78,11 @@ class Worker:
 
     def run_job(self, job: Job) -> None:
         now = self.clock()
+        if job.attempts > claiming.MAX_ATTEMPTS:  # each worker that took it died on it
+            reason = _("The worker stopped during every attempt; the log may say why.")
+            claiming.finish(job, Status.FAILED, reason=reason, now=now)
+            log.error("job %s (%s) failed for good: %s", job.pk, job.key, reason)
+            return
         try:
             outcome = tasks.run(job, now)
             if outcome.letter is None:
