@@ -34,6 +34,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=10_000, help="jobs for the memory figure")
     parser.add_argument("--data-dir", type=Path, default=Path(".bench-emails"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the users of an earlier run (their jobs are cleared) instead of building them",
+    )
     return parser.parse_args(argv)
 
 
@@ -87,6 +92,22 @@ def build_users(count: int, seed: int, now: dt.datetime) -> list[int]:
         if (number + 1) % 100 == 0:
             print(f"  {number + 1:,} users built ({perf_counter() - started:.0f} s)", flush=True)
     return ids
+
+
+def reused_users(count: int) -> list[int]:
+    from django.contrib.auth.models import User
+
+    from funnel.assistant.models import Job
+
+    users = list(
+        User.objects.filter(username__startswith="seller")
+        .order_by("username")
+        .values_list("pk", flat=True)[:count]
+    )
+    if len(users) < count:
+        raise SystemExit(f"--reuse: only {len(users)} users from an earlier run; build them first")
+    Job.objects.all().delete()
+    return users
 
 
 def digests_due_now(user_ids: list[int], now: dt.datetime) -> None:
@@ -146,7 +167,8 @@ def extra_jobs(user_ids: list[int], count: int, now: dt.datetime) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    start_fresh(args.data_dir)
+    if not args.reuse:
+        start_fresh(args.data_dir)
     start_django(args.data_dir)
     from aiosmtpd.controller import Controller
     from django.core.management import call_command
@@ -154,8 +176,11 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("migrate", verbosity=0)
     now = timezone.now().replace(microsecond=0)
-    print(f"Building {args.users:,} users...", flush=True)
-    users = build_users(args.users, args.seed, now)
+    if args.reuse:
+        users = reused_users(args.users)
+    else:
+        print(f"Building {args.users:,} users...", flush=True)
+        users = build_users(args.users, args.seed, now)
     digests_due_now(users, now)
 
     handler = Counting()

@@ -98,6 +98,7 @@ def test_a_refused_send_is_retried_later_and_the_worker_goes_on(
     job = digest_jobs(owner)[0]
     assert (job.status, job.attempts) == (Status.WAITING, 1)
     assert "451" in job.last_error and "try again later" in job.last_error
+    assert job.subject and job.to == "anna@example.com"  # the page says which email failed
     assert job.due_at == clock.at + BACKOFF[0]
     smtp.refuse_with = ""
     worker.run_round()

@@ -41,26 +41,33 @@ def due(now: datetime) -> Q:
     return waiting | abandoned
 
 
-def claim_next(name: str, now: datetime) -> Job | None:
-    """The next due job, now held by `name`; None when nothing is due."""
+def claim_next(name: str, now: datetime, queue: list[int] | None = None) -> Job | None:
+    """The next due job, now held by `name`; None when nothing is due.
+
+    `queue` keeps the due rows one SELECT found for the next calls (a worker going through a
+    batch reads the list once, not once per job); a row another worker took meanwhile fails
+    its UPDATE and is passed over.
+    """
     condition = due(now)
+    queue = [] if queue is None else queue
     while True:
-        candidates = list(
-            Job.objects.filter(condition)
-            .order_by("due_at", "pk")
-            .values_list("pk", flat=True)[:CANDIDATES]
-        )
-        if not candidates:
-            return None
-        for pk in candidates:
-            taken = Job.objects.filter(condition, pk=pk).update(
-                status=Status.RUNNING,
-                claimed_by=name,
-                claimed_at=now,
-                attempts=F("attempts") + 1,
+        if not queue:
+            queue.extend(
+                Job.objects.filter(condition)
+                .order_by("due_at", "pk")
+                .values_list("pk", flat=True)[:CANDIDATES]
             )
-            if taken:
-                return Job.objects.select_related("user__profile").get(pk=pk)
+            if not queue:
+                return None
+        pk = queue.pop(0)
+        taken = Job.objects.filter(condition, pk=pk).update(
+            status=Status.RUNNING,
+            claimed_by=name,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+        )
+        if taken:
+            return Job.objects.select_related("user__profile").get(pk=pk)
 
 
 def held(job: Job) -> Q:

@@ -59,9 +59,10 @@ class Worker:
             planning.plan(now)
             self.planned_at = now
         ran = 0
+        queue: list[int] = []  # the due rows one SELECT found, taken one by one
         try:
             while not self.stopping.is_set():
-                job = claiming.claim_next(self.name, self.clock())
+                job = claiming.claim_next(self.name, self.clock(), queue)
                 if job is None:
                     break
                 self.run_job(job)
@@ -101,14 +102,19 @@ class Worker:
     def send(self, job: Job, outcome: tasks.Outcome) -> None:
         assert outcome.letter is not None and job.user is not None
         message = sending.build_message(job, outcome.letter, self.connection())
-        # Saved before the send: a worker killed after it still knows what went out.
-        Job.objects.filter(claiming.held(job)).update(
-            to=job.user.email,
-            subject=message.subject,
-            message_id=message.extra_headers["Message-ID"],
-        )
-        message.send()
-        claiming.finish(job, Status.DONE, now=self.clock())
+        # The Message-ID comes from the job alone: a worker killed after the send leaves nothing
+        # to save for the next attempt, which sends the same one.
+        sent = {
+            "to": job.user.email,
+            "subject": message.subject,
+            "message_id": message.extra_headers["Message-ID"],
+        }
+        try:
+            message.send()
+        except Exception:
+            Job.objects.filter(claiming.held(job)).update(**sent)  # the page shows what failed
+            raise
+        claiming.finish(job, Status.DONE, now=self.clock(), **sent)
 
     def connection(self) -> BaseEmailBackend:
         """One connection to the mail server for a round's emails, opened on the first."""
