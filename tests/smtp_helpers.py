@@ -76,12 +76,3 @@ def smtp(settings: Settings, mailbox: Mailbox) -> Mailbox:
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_TIMEOUT = 10
     return mailbox
-
-
-def text_of(message: Message) -> str:
-    for part in message.walk():
-        if part.get_content_type() == "text/plain" and not part.get_filename():
-            payload = part.get_payload(decode=True)
-            assert isinstance(payload, bytes)
-            return payload.decode(part.get_content_charset() or "utf-8")
-    return ""

@@ -169,6 +169,8 @@ def test_a_new_time_zone_forgets_the_planned_emails(owner_client: Client, owner:
 def test_without_an_address_the_card_says_funnel_cannot_email(
     owner_client: Client, owner: User
 ) -> None:
+    owner.profile.language = "en"  # chosen, so the emails speak it
+    owner.profile.save(update_fields=["language"])
     page = owner_client.get(SETTINGS)
     assert 'id="emails"' in page.text
     assert "Funnel has no email address for you, so it cannot email you" in page.text
@@ -176,6 +178,15 @@ def test_without_an_address_the_card_says_funnel_cannot_email(
     assert "Hours are in your time zone, UTC, and the emails speak your language" in page.text
     owner_client.post(SETTINGS, email_data())
     assert "it cannot email you" not in owner_client.get(SETTINGS).text
+
+
+def test_following_the_browser_the_card_says_the_emails_come_in_english(
+    owner_client: Client, owner: User
+) -> None:
+    owner.profile.language = ""
+    owner.profile.save(update_fields=["language"])
+    page = owner_client.get(SETTINGS)
+    assert "The emails are in English until you choose a language under Preferences" in page.text
 
 
 # What Funnel sent

@@ -20,10 +20,11 @@ from funnel.followup.models import FollowUp
 from funnel.followup.models import Kind as FollowUpKind
 from funnel.followup.models import Status as FollowUpStatus
 from funnel.lib.mail import LogBackend
+from funnel.lib.mail import plain_text as text_of
 from funnel.sales.models import Level, Opportunity
 from tests.calendar_helpers import follow_up
 from tests.helpers import Clock
-from tests.smtp_helpers import Mailbox, text_of
+from tests.smtp_helpers import Mailbox
 
 ROME = ZoneInfo("Europe/Rome")
 FRIDAY_3PM = dt.datetime(2026, 12, 4, 15, 0, tzinfo=ROME)

@@ -10,8 +10,9 @@ from django.contrib.auth.models import User
 from funnel.assistant.claiming import BACKOFF, MAX_ATTEMPTS, claim_next
 from funnel.assistant.models import Job, Kind, Status
 from funnel.assistant.worker import Worker
+from funnel.lib.mail import plain_text as text_of
 from tests.helpers import Clock
-from tests.smtp_helpers import Mailbox, text_of
+from tests.smtp_helpers import Mailbox
 
 ROME = ZoneInfo("Europe/Rome")
 UTC = dt.UTC

@@ -132,7 +132,10 @@ def apologies_for(user: User, missed: list[Item], now: datetime) -> dict[int, st
     if not ids:
         return {}
     rows = FollowUp.objects.filter(pk__in=ids).select_related(
-        "person", "opportunity__organisation", "opportunity__main_contact"
+        "person",
+        "opportunity__organisation",
+        "opportunity__main_contact",
+        "opportunity__owner__profile",
     )
     return {row.pk: apology(row, sender=user, now=now) for row in rows}
 

@@ -42,7 +42,8 @@ class Job(models.Model):
     due_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
     attempts = models.PositiveSmallIntegerField(default=0)
-    # Why the last attempt failed, or why the email was not needed after all.
+    # Why the last attempt failed, why the email was not needed after all, or what an hourly
+    # task did ("closed 2, failed for 0 users").
     last_error = models.TextField(blank=True)
     claimed_by = models.CharField(max_length=100, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)

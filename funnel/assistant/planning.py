@@ -89,20 +89,23 @@ def user_jobs(profile: Profile, now: datetime) -> list[Job]:
     jobs = []
     if profile.email_digest:
         day = next_day_at(now, zone, profile.email_hour, late=LATE[Kind.DIGEST])
-        jobs.append(email_job(Kind.DIGEST, profile.user_id, f"{day}", local(day, profile, zone)))
+        jobs.append(
+            email_job(
+                Kind.DIGEST, profile.user_id, f"{day}", at_hour(day, profile.email_hour, zone)
+            )
+        )
     if profile.email_weekly:
         monday = next_monday_at(now, zone, profile.email_hour)
         year, week, _ = monday.isocalendar()
         jobs.append(
             email_job(
-                Kind.WEEKLY, profile.user_id, f"{year}-W{week:02d}", local(monday, profile, zone)
+                Kind.WEEKLY,
+                profile.user_id,
+                f"{year}-W{week:02d}",
+                at_hour(monday, profile.email_hour, zone),
             )
         )
     return [job for job in jobs if job.due_at <= now + AHEAD]
-
-
-def local(day: date, profile: Profile, zone: ZoneInfo) -> datetime:
-    return at_hour(day, profile.email_hour, zone)
 
 
 def at_hour(day: date, hour: int, zone: ZoneInfo) -> datetime:

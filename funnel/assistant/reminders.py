@@ -26,6 +26,7 @@ def loaded(follow_up: FollowUp) -> FollowUp:
             "assigned_to__profile",
             "opportunity__organisation",
             "opportunity__main_contact",
+            "opportunity__owner__profile",
         )
         .prefetch_related("person__emails", "person__phones")
         .get(pk=follow_up.pk)

@@ -11,7 +11,6 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from funnel.assistant.letters import absolute, unsubscribe_url
@@ -93,10 +92,3 @@ def log_outcome_url(opportunity_id: int, follow_up_id: int) -> str:
 def day_name(day: date) -> str:
     """ "Monday 7 December", in the active language; translators may reorder the format."""
     return date_format(day, pgettext("a day in an email subject, PHP date format", "l j F"))
-
-
-def duration(minutes: int) -> str:
-    hours, minutes = divmod(minutes, 60)
-    if not hours:
-        return _("%(minutes)d min") % {"minutes": minutes}
-    return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}

@@ -4,7 +4,6 @@ took it, before the row said so) folds into one in the reader's mail client."""
 
 import hashlib
 import smtplib
-import socket
 import ssl
 from email.utils import formataddr, parseaddr
 
@@ -80,7 +79,7 @@ def failure_reason(exc: BaseException) -> str:
         return _("The secure connection to the mail server failed: %(error)s") % {
             "error": one_line(str(exc))
         }
-    if isinstance(exc, (ConnectionError, socket.timeout, socket.gaierror, OSError)):
+    if isinstance(exc, OSError):  # refused, unreachable, timed out, an unknown host
         return _("The mail server %(host)s:%(port)s could not be reached: %(error)s") % {
             "host": settings.EMAIL_HOST,
             "port": settings.EMAIL_PORT,

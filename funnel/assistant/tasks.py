@@ -86,15 +86,11 @@ def weekly(job: Job, now: datetime) -> Outcome:
 
 
 def follow_up_of(job: Job) -> FollowUp | None:
-    """The job's follow-up if it is still planned at the time the job was made for."""
+    """The job's follow-up if it is still planned at the time the job was made for; only what
+    that check reads (the letter loads the rest: funnel.assistant.reminders.loaded)."""
     follow_up = (
-        FollowUp.objects.select_related(
-            "opportunity__organisation",
-            "opportunity__main_contact",
-            "person",
-            "assigned_to__profile",
-        )
-        .filter(pk=job.payload.get("follow_up"), status=FollowUpStatus.PLANNED)
+        FollowUp.objects.filter(pk=job.payload.get("follow_up"), status=FollowUpStatus.PLANNED)
+        .only("pk", "due_at")
         .first()
     )
     if follow_up is None or follow_up.due_at is None:

@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from funnel.assistant.letters import Letter, absolute
 from funnel.assistant.models import Kind
-from funnel.assistant.render import duration, footer, opportunity_url, render_letter
+from funnel.assistant.render import footer, opportunity_url, render_letter
 from funnel.goals.facts import GoalCard, goal_cards
 from funnel.goals.models import Goal
+from funnel.lib.durations import duration
 from funnel.prospecting import rules as blocks
 from funnel.prospecting.allocation import LevelTime, Period, Span, level_times, load_split
 from funnel.prospecting.facts import load
@@ -30,12 +31,6 @@ from funnel.today.slowdowns import slowdowns_for
 
 # Best few is a handful by definition; past this many drifting, the board has the rest.
 DRIFTING_SHOWN = 10
-# The three kinds of owners who let prospecting slow down (docs/method.md §4), named.
-SLOWDOWN_NAMES = {
-    "unaware": gettext_lazy("Prospecting fading without your noticing"),
-    "intentional": gettext_lazy("Counting on unsigned quotes"),
-    "comfortable": gettext_lazy("No goal to reach"),
-}
 OUTCOMES = {
     "honoured": gettext_lazy("Honoured"),
     "partly": gettext_lazy("Partly honoured"),
@@ -74,7 +69,6 @@ class Drifting:
 @dataclass(frozen=True)
 class Cure:
     slowdown: Slowdown
-    name: str
     url: str
 
 
@@ -147,8 +141,7 @@ def block_line(occurrence: blocks.Occurrence) -> BlockLine:
 
 
 def cure(slowdown: Slowdown) -> Cure:
-    name = str(SLOWDOWN_NAMES.get(slowdown.kind, slowdown.kind))
-    return Cure(slowdown, name, absolute(reverse(slowdown.action)))
+    return Cure(slowdown, absolute(reverse(slowdown.action)))
 
 
 def drifting_best_few(user: User, now: datetime) -> list[Drifting]:

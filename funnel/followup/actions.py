@@ -108,14 +108,16 @@ def schedule(*, follow_up: FollowUp) -> FollowUp:
     return follow_up
 
 
-def recovery_time(follow_up: FollowUp) -> datetime:
-    """When to propose a missed follow-up again: the next working day, at its usual time if
-    that is within the owner's working hours, else when they start."""
+def recovery_time(follow_up: FollowUp, *, now: datetime | None = None) -> datetime:
+    """When to propose a missed follow-up again: the next working day after `now` (the clock's
+    by default; an email is built for its own moment), at its usual time if that is within the
+    owner's working hours, else when they start."""
     assert follow_up.due_at is not None
     profile = follow_up.opportunity.owner.profile
     usual = follow_up.due_at.astimezone(profile.zone).time()
     hours = working_hours_of(profile)
-    return rules.recovery_slot(timezone.now(), usual, hours, profile.zone, follow_up.minutes)
+    now = now or timezone.now()
+    return rules.recovery_slot(now, usual, hours, profile.zone, follow_up.minutes)
 
 
 @transaction.atomic

@@ -114,12 +114,13 @@ def is_missed_now(follow_up: FollowUp) -> bool:
     )
 
 
-def apology_for(follow_up: FollowUp, *, sender: User) -> str:
-    """The apology for a missed follow-up, in the customer's language when Funnel speaks it."""
+def apology_for(follow_up: FollowUp, *, sender: User, when: datetime | None = None) -> str:
+    """The apology for a missed follow-up, in the customer's language when Funnel speaks it,
+    proposing `when` (by default the follow-up's own time, which the page has moved already)."""
     person = follow_up.person
     known = {code for code, _name in settings.LANGUAGES}
     language = person.language if person and person.language in known else get_language()
-    when = follow_up.due_at
+    when = when or follow_up.due_at
     with translation.override(language):
         return rules.apology(
             name=person.name.split()[0] if person else follow_up.opportunity.customer_name,

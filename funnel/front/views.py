@@ -12,6 +12,7 @@ from pygal.style import Style
 
 from funnel.goals.facts import goals_for_today
 from funnel.lib import bounds
+from funnel.lib.durations import duration
 from funnel.lib.http import AuthenticatedRequest
 from funnel.prospecting.allocation import LevelTime, Period, Span, level_times, load_split
 from funnel.sales.facts import median_days_per_level_of, sales_cycle
@@ -46,13 +47,6 @@ def reports(request: AuthenticatedRequest) -> HttpResponse:
             "slowdowns": slowdowns_for(request.user, timezone.now()),
         },
     )
-
-
-def duration(minutes: int) -> str:
-    hours, minutes = divmod(minutes, 60)
-    if not hours:
-        return _("%(minutes)d min") % {"minutes": minutes}
-    return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
 
 
 def report_span(request: AuthenticatedRequest) -> Span:

@@ -226,6 +226,16 @@ def env_currency(name: str, default: str) -> str:
 
 
 EMAIL_SCHEMES = {"smtp", "smtps", "console", "none"}
+# Django's own defaults, for the backends that connect to no server.
+NO_SMTP: dict[str, Any] = {
+    "EMAIL_HOST": "localhost",
+    "EMAIL_PORT": 25,
+    "EMAIL_HOST_USER": "",
+    "EMAIL_HOST_PASSWORD": "",
+    "EMAIL_USE_TLS": False,
+    "EMAIL_USE_SSL": False,
+    "EMAIL_TIMEOUT": None,
+}
 
 
 def email_settings(name: str = "FUNNEL_EMAIL_URL") -> dict[str, Any]:
@@ -243,9 +253,9 @@ def email_settings(name: str = "FUNNEL_EMAIL_URL") -> dict[str, Any]:
             "(or smtps://, console://, none://)"
         )
     if parts.scheme == "console":
-        return {"EMAIL_BACKEND": "funnel.lib.mail.LogBackend"}
+        return {**NO_SMTP, "EMAIL_BACKEND": "funnel.lib.mail.LogBackend"}
     if parts.scheme == "none":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+        return {**NO_SMTP, "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
     try:
         port = parts.port
     except ValueError:

@@ -8,10 +8,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # Prospecting below this share of the plan, or falling by more than this, is a slowdown.
 BELOW_PLAN = 0.75
 FALLING = 0.75
+
+
+# The three kinds of owners who let prospecting slow down, named.
+NAMES = {
+    "unaware": gettext_lazy("Prospecting fading without your noticing"),
+    "intentional": gettext_lazy("Counting on unsigned quotes"),
+    "comfortable": gettext_lazy("No goal to reach"),
+}
 
 
 @dataclass(frozen=True)
@@ -20,6 +29,10 @@ class Slowdown:
     finding: str
     cure: str
     action: str  # the URL name of the page that applies the cure
+
+    @property
+    def name(self) -> str:
+        return str(NAMES[self.kind])
 
 
 def unaware(weekly_minutes: Sequence[int], planned_per_week: int) -> Slowdown | None:
