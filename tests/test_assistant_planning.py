@@ -283,3 +283,16 @@ def test_one_users_failing_stop_rules_do_not_keep_the_others_from_running(
     assert sorted(ran) == sorted([owner.username, outsider.username])
     (job,) = jobs(Kind.STOP_RULES)
     assert job.status == Status.DONE and "failed for 1" in job.last_error
+
+
+def test_the_log_backend_shows_a_subject_with_accents_and_dashes_as_words() -> None:
+    from django.core.mail import EmailMessage
+
+    stream = io.StringIO()
+    subject = (
+        "Your week, 30 November \N{EN DASH} 6 December: lunedì, a subject long enough to be folded"
+    )
+    EmailMessage(
+        subject, "Body", "f@example.com", ["a@example.com"], connection=LogBackend(stream=stream)
+    ).send()
+    assert f"Subject: {subject}\n" in stream.getvalue()

@@ -2,7 +2,7 @@
 the log as its headers and plain text, so the digest can be read where the server prints."""
 
 import sys
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 from typing import Any
 
@@ -18,8 +18,9 @@ class LogBackend(EmailBackend):
         super().__init__(*args, **kwargs)
 
     def write_message(self, message: EmailMessage) -> None:
-        parsed = message_from_bytes(message.message().as_bytes())
-        lines = [f"{name}: {parsed[name]}" for name in SHOWN_HEADERS if parsed[name]]
+        # The default policy decodes and unfolds headers: the log shows words, not =?utf-8?q?.
+        parsed = message_from_bytes(message.message().as_bytes(), policy=policy.default)
+        lines = [f"{name}: {str(parsed[name]).strip()}" for name in SHOWN_HEADERS if parsed[name]]
         lines += ["", plain_text(parsed)]
         lines += [
             f"[attached: {part.get_filename()}]" for part in parsed.walk() if part.get_filename()
