@@ -289,6 +289,8 @@ def prospecting(**values: object) -> dict[str, object]:
         "prospecting-time_in_percent": 10,
         "prospecting-time_best_few_percent": 30,
         "prospecting-quote_valid_days": 21,
+        "prospecting-income_target": "",  # the card's other fields, as the page sends them
+        "prospecting-income_tolerance": 20,
     }
     return {"form": "prospecting", **shares, **values}
 

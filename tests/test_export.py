@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,18 @@ def test_funnel_json_keeps_values_exactly_with_its_format_and_version(
     assert record["value"] == "12000.00"
     assert record["created"] == opportunity.created.isoformat()
     assert content["counts"]["opportunities"] == 1
+
+
+@pytest.mark.django_db
+def test_the_income_target_is_exported_exactly_and_empty_until_it_is_set(owner: User) -> None:
+    [row] = csv_rows(export(owner), "profiles")
+    assert (row["income_target"], row["income_tolerance"]) == ("", "30")
+    Profile.objects.filter(user=owner).update(income_target=Decimal("8000.50"), income_tolerance=15)
+    archive = export(owner)
+    [row] = csv_rows(archive, "profiles")
+    assert (row["income_target"], row["income_tolerance"]) == ("8000.50", "15")
+    [record] = json.loads(archive.read(JSON_NAME))["records"]["profiles"]
+    assert (record["income_target"], record["income_tolerance"]) == ("8000.50", 15)
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ refused with a message, nothing written."""
 import datetime as dt
 import json
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.db import transaction
 from pytest_django import DjangoAssertNumQueries
 
 from funnel.accounts.actions import create_user
-from funnel.accounts.models import Membership
+from funnel.accounts.models import Membership, Profile
 from funnel.contacts.models import EmailAddress, ImportBatch, Organisation, Person, PhoneNumber
 from funnel.demo.generate import COLLEAGUE
 from funnel.fit.models import FitCriterion
@@ -24,7 +25,7 @@ from funnel.quotes.models import Quote
 from funnel.sales.models import Opportunity
 from funnel.transfer.errors import TransferError
 from funnel.transfer.export import JSON_NAME, write_export
-from funnel.transfer.export_kinds import EMAIL_SETTINGS, KINDS, USERS
+from funnel.transfer.export_kinds import EMAIL_SETTINGS, INCOME_TARGET, KINDS, USERS
 from funnel.transfer.restore_export import import_export_zip
 from tests import demo_helpers
 from tests.conftest import PASSWORD
@@ -287,6 +288,11 @@ def set_first(kind: str, column: str, value: Any) -> Any:
         (set_first("opportunities", "id", "1"), "id that is not a number"),
         (set_first("phones", "number", "call me"), "phones .*, number"),
         (set_first("profiles", "time_zone", "Mars/Olympus"), "not a known time zone"),
+        (set_first("profiles", "income_target", "-5.00"), "profiles .*, income_target"),
+        (set_first("profiles", "income_target", "8000.505"), "income_target"),
+        (set_first("profiles", "income_target", 8000.5), "income_target"),
+        (set_first("profiles", "income_tolerance", 91), "profiles .*, income_tolerance"),
+        (set_first("profiles", "income_tolerance", None), "income_tolerance.*cannot be empty"),
         (set_first("quotes", "superseded_by", 424242), "424242 is not among the quotes"),
     ],
 )
@@ -339,6 +345,61 @@ def test_the_email_settings_travel_with_the_export(tmp_path: Path, owner: User) 
     import_export_zip(tmp_path / "now.zip", user)
     user.profile.refresh_from_db()
     assert (user.profile.email_hour, user.profile.email_reminder_minutes) == (6, 20)
+
+
+@pytest.mark.parametrize(
+    "left_out",
+    [INCOME_TARGET, EMAIL_SETTINGS + INCOME_TARGET],
+    ids=["before the income target", "before the email settings too"],
+)
+@pytest.mark.django_db
+def test_an_export_from_before_the_income_target_restores_no_target_and_a_tolerance_of_30(
+    tmp_path: Path, owner: User, left_out: tuple[str, ...]
+) -> None:
+    owner.profile.time_zone = "Europe/Rome"
+    owner.profile.income_target = Decimal(8000)
+    owner.profile.income_tolerance = 10
+    owner.profile.save()
+
+    def older(records: dict[str, list[dict[str, Any]]]) -> None:
+        for row in records["profiles"]:
+            for column in left_out:
+                del row[column]
+
+    export(owner, tmp_path / "now.zip")
+    path = edited(tmp_path / "now.zip", tmp_path / "older.zip", older)
+    user = create_user(username="new", password=PASSWORD)
+    import_export_zip(path, user)
+    user.profile.refresh_from_db()
+    profile = user.profile
+    assert (profile.time_zone, profile.income_target, profile.income_tolerance) == (
+        "Europe/Rome",
+        None,
+        20,
+    )
+
+
+@pytest.mark.django_db
+def test_the_income_target_travels_with_the_export(tmp_path: Path, owner: User) -> None:
+    owner.profile.income_target = Decimal("8000.50")
+    owner.profile.income_tolerance = 15
+    owner.profile.save()
+    export(owner, tmp_path / "now.zip")
+    user = create_user(username="new", password=PASSWORD)
+    import_export_zip(tmp_path / "now.zip", user)
+    user.profile.refresh_from_db()
+    assert (user.profile.income_target, user.profile.income_tolerance) == (Decimal("8000.50"), 15)
+
+
+@pytest.mark.django_db
+def test_an_income_target_not_set_stays_not_set(tmp_path: Path, owner: User) -> None:
+    export(owner, tmp_path / "now.zip")
+    user = create_user(username="new", password=PASSWORD)
+    # Set here before the import: the export's empty target wins.
+    Profile.objects.filter(user=user).update(income_target=Decimal(3000))
+    import_export_zip(tmp_path / "now.zip", user)
+    user.profile.refresh_from_db()
+    assert (user.profile.income_target, user.profile.income_tolerance) == (None, 30)
 
 
 @pytest.mark.django_db

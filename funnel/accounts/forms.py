@@ -240,28 +240,53 @@ def on_a_quarter_hour(moment: time) -> time:
 TIME_SHARES = ["time_above_percent", "time_in_percent", "time_best_few_percent"]
 
 
+# What an amount too large or too precise for a profile's column (14 digits) is told.
+TOO_MANY_DIGITS = _("Too many digits: at most 12 before the decimal point and 2 after.")
+# A validator's message is formatted with its limits, hence the %%.
+TOLERANCE_RANGE = _("Choose a tolerance from 0 to 90 %%.")
+
+
 class ProspectingForm(forms.ModelForm[Profile]):
-    """Shares of selling time per funnel level (docs/method.md §1) and how long quotes are valid."""
+    """Shares of selling time per funnel level (docs/method.md §1), how long quotes are valid,
+    and the monthly income target the forecast's dry-spell alert measures against."""
 
     prefix = "prospecting"
 
     class Meta:
         model = Profile
-        fields = [*TIME_SHARES, "quote_valid_days"]
+        fields = [*TIME_SHARES, "quote_valid_days", "income_target", "income_tolerance"]
         labels = {
             "time_above_percent": _("Above the funnel (%)"),
             "time_in_percent": _("In the funnel (%)"),
             "time_best_few_percent": _("Best few (%)"),
             "quote_valid_days": _("Quotes are valid for (days)"),
+            "income_tolerance": _("Tolerance (%)"),
         }
         help_texts = {
             "time_above_percent": _(
                 "Prospecting and qualifying: the work that keeps the funnel full."
             ),
         }
+        error_messages = {
+            "income_target": {
+                "invalid": _("Enter an amount, such as 8000."),
+                "min_value": _("A target cannot be below 0."),
+                "max_digits": TOO_MANY_DIGITS,
+                "max_whole_digits": TOO_MANY_DIGITS,
+                "max_decimal_places": TOO_MANY_DIGITS,
+            },
+            "income_tolerance": {
+                "min_value": TOLERANCE_RANGE,
+                "max_value": TOLERANCE_RANGE,
+            },
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The currency beside the amount, as the other labels give their unit: (%), (days).
+        self.fields["income_target"].label = _("Monthly income target (%(currency)s)") % {
+            "currency": self.instance.currency
+        }
         limit_numbers(self)
 
     def clean_time_best_few_percent(self) -> int:

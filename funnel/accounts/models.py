@@ -209,6 +209,28 @@ class Profile(models.Model):
     time_best_few_percent = models.PositiveSmallIntegerField(
         _("time on the Best few (%)"), default=33, validators=[MaxValueValidator(100)]
     )
+    # The forecast's dry-spell alert (funnel.forecast): Today warns when a coming month's
+    # forecast income falls below the target by more than the tolerance. NULL: not set.
+    income_target = models.DecimalField(
+        _("monthly income target"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "In your currency. While it is empty, Funnel uses the average value you won per "
+            "month over the last 12 months."
+        ),
+    )
+    income_tolerance = models.PositiveSmallIntegerField(
+        _("tolerance (%)"),
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(90)],
+        help_text=_(
+            "Funnel warns when a coming month's forecast falls more than this far below the target."
+        ),
+    )
 
     # The assistant's emails (funnel.assistant): which ones, and when, in the user's time zone.
     email_digest = models.BooleanField(
@@ -277,6 +299,14 @@ class Profile(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(email_hour__lte=23), name="profile_email_hour_in_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(income_target__isnull=True) | models.Q(income_target__gte=0),
+                name="profile_income_target_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(income_tolerance__lte=90),
+                name="profile_income_tolerance_at_most_90",
             ),
         ]
 

@@ -79,6 +79,8 @@ EMAIL_SETTINGS = (
     "email_nudges",
     "email_weekly",
 )
+# The income target of the forecast's dry-spell alert came later still, restored the same way.
+INCOME_TARGET = ("income_target", "income_tolerance")
 KINDS: list[Kind] = [
     Kind(
         "team",
@@ -119,6 +121,7 @@ KINDS: list[Kind] = [
             "time_in_percent",
             "time_best_few_percent",
             *EMAIL_SETTINGS,
+            *INCOME_TARGET,
         ),
         lambda team: Profile.objects.filter(user__in=members(team)),
         {"user": USERS},

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from funnel.lib.bounds import validate_in_range
 from funnel.transfer.errors import TransferError
 from funnel.transfer.export import FORMAT, JSON_NAME, VERSION
-from funnel.transfer.export_kinds import BY_NAME, EMAIL_SETTINGS, Kind
+from funnel.transfer.export_kinds import BY_NAME, EMAIL_SETTINGS, INCOME_TARGET, Kind
 
 # funnel.json is read whole; an export of 20,000 opportunities and their history is some tens
 # of megabytes, so a file claiming more than this is not one.
@@ -85,7 +85,7 @@ def record_id(kind: Kind, record: dict[str, Any]) -> int:
 
 
 # Columns a later Funnel added to a kind: an older export lacks them, and they take their default.
-ADDED_LATER: dict[str, set[str]] = {"profiles": set(EMAIL_SETTINGS)}
+ADDED_LATER: dict[str, set[str]] = {"profiles": {*EMAIL_SETTINGS, *INCOME_TARGET}}
 
 
 def check_columns(kind: Kind, record: dict[str, Any]) -> None:
