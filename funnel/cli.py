@@ -349,6 +349,47 @@ def cmd_agenda(args: argparse.Namespace) -> None:
         print(agenda_text(payload))
 
 
+def cmd_forecast(args: argparse.Namespace) -> None:
+    setup_django()
+    use_database()
+    import json
+
+    from django.utils import timezone, translation
+
+    from funnel.forecast.facts import compute
+    from funnel.forecast.payload import outlook_payload, outlook_text
+    from funnel.lib import bounds
+
+    user = pick_user(args.user)
+    profile = user.profile
+    timezone.activate(profile.time_zone)
+    translation.activate(profile.language or "en")
+    today = timezone.localdate()
+    as_of = args.as_of or today
+    if as_of > today:
+        raise CommandError(f"--as-of {as_of} is after today: a forecast starts from what is known")
+    if as_of < bounds.earliest(today):
+        raise CommandError(f"--as-of {as_of} is more than {bounds.YEARS_BACK} years back")
+    outlook = compute(user, as_of=as_of, months=args.months)
+    currency = profile.currency
+    if args.json:
+        payload = outlook_payload(
+            outlook, username=user.get_username(), currency=currency, months=args.months
+        )
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(outlook_text(outlook, currency=currency, months=args.months))
+
+
+def month_count(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= MAX_FORECAST_MONTHS:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of months from 1 to 24")
+    return int(value)
+
+
+MAX_FORECAST_MONTHS = 24
+
+
 def cmd_stop_rules(args: argparse.Namespace) -> None:
     """Close what the stop rules propose, for each user who chose automatic stop rules."""
     setup_django()
@@ -565,6 +606,22 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"every item, not just the first {ITEMS_PER_GROUP} of each group",
     )
+
+    forecast = add(
+        "forecast",
+        cmd_forecast,
+        "Print the forecast of won value per month (P10, P50, P90) and the dry-spell alert.",
+    )
+    forecast.add_argument("--user", help="whose forecast (default: the only user)")
+    forecast.add_argument(
+        "--as-of",
+        type=iso_date,
+        help="as known at the end of this day, YYYY-MM-DD (default: today)",
+    )
+    forecast.add_argument(
+        "--months", type=month_count, default=6, help="how many months, 1 to 24 (default 6)"
+    )
+    forecast.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     stop_rules = add(
         "stop-rules",

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "funnel.quotes",
     "funnel.goals",
     "funnel.prospecting",
+    "funnel.forecast",
     "funnel.today",
     "funnel.transfer",
     "funnel.assistant",

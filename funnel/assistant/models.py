@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     STOP_RULES = "stop_rules", _("Automatic stop rules")
     NURTURE = "nurture", _("Nurture touches")
     CLEANUP = "cleanup", _("Clearing old jobs")
+    FORECASTS = "forecasts", _("Forecasts brought up to date")
 
 
 EMAIL_KINDS = [Kind.DIGEST, Kind.REMINDER, Kind.NUDGE, Kind.WEEKLY]

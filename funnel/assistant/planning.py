@@ -62,10 +62,16 @@ def insert_new(jobs: list[Job]) -> int:
     return len(new)
 
 
+FORECASTS_EVERY = 5  # minutes
+
+
 def periodic_jobs(now: datetime) -> Iterable[Job]:
-    """The hourly tasks (automatic stop rules, nurture touches) and the daily clearing of old
-    rows, one row per hour or day: a worker that was down does not catch up on missed ones."""
+    """The hourly tasks (automatic stop rules, nurture touches), the daily clearing of old
+    rows, and bringing forecasts up to date every FORECASTS_EVERY minutes: one row per slot,
+    so a worker that was down does not catch up on missed ones."""
     hour = now.replace(minute=0, second=0, microsecond=0)
+    slot = hour.replace(minute=now.minute - now.minute % FORECASTS_EVERY)
+    yield Job(kind=Kind.FORECASTS, key=f"{Kind.FORECASTS}:{slot:%Y-%m-%dT%H:%M}", due_at=slot)
     for kind in (Kind.STOP_RULES, Kind.NURTURE):
         yield Job(kind=kind, key=f"{kind}:{hour:%Y-%m-%dT%H}", due_at=hour)
     day = hour.replace(hour=0)

@@ -19,6 +19,7 @@ from funnel.assistant.weekly import build_weekly_review
 from funnel.followup.actions import apply_automatic_stops, plan_missing_nurture_touches
 from funnel.followup.models import FollowUp
 from funnel.followup.models import Status as FollowUpStatus
+from funnel.forecast.facts import refresh as refresh_outlook
 
 log = logging.getLogger("funnel.worker")
 
@@ -147,6 +148,26 @@ def nurture(job: Job, now: datetime) -> Outcome:
     return Outcome(reason=f"planned {planned}")
 
 
+# Forecasts are kept up to date for the users who came lately; others get theirs on their return.
+FORECAST_USERS_WITHIN = timedelta(days=14)
+
+
+def forecasts(job: Job, now: datetime) -> Outcome:
+    """Compute afresh the stored outlook of each user whose data changed since (or whose day
+    turned): Today, Reports and the weekly review then read it in one query."""
+    refreshed = failed = 0
+    recent = User.objects.filter(is_active=True, last_login__gte=now - FORECAST_USERS_WITHIN)
+    chosen = recent.filter(profile__isnull=False).select_related("profile").order_by("pk")
+    for user in chosen.iterator(chunk_size=200):
+        try:
+            with translation.override(user.profile.language or "en"):
+                refreshed += refresh_outlook(user, now=now)
+        except Exception:  # one user's data must not keep the others' forecasts stale
+            log.exception("the forecast failed for user %s", user.pk)
+            failed += 1
+    return Outcome(reason=f"brought {refreshed} up to date, failed for {failed} users")
+
+
 # How long finished rows are kept: a year of emails for "What Funnel sent", a week of the rest.
 KEEP_EMAILS = timedelta(days=400)
 KEEP_OTHERS = timedelta(days=7)
@@ -169,4 +190,5 @@ HANDLERS: dict[str, Handler] = {
     Kind.NUDGE: nudge,
     Kind.STOP_RULES: stop_rules,
     Kind.NURTURE: nurture,
+    Kind.FORECASTS: forecasts,
 }

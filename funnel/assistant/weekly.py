@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 from funnel.assistant.letters import Letter, absolute
 from funnel.assistant.models import Kind
 from funnel.assistant.render import footer, opportunity_url, render_letter
+from funnel.forecast.facts import outlook_for
 from funnel.goals.facts import GoalCard, goal_cards
 from funnel.goals.models import Goal
 from funnel.lib.durations import duration
@@ -103,12 +104,33 @@ def build_weekly_review(user: User, *, now: datetime) -> Letter | None:
             "currency": profile.currency,
             "goals_url": absolute(reverse("goals")),
             "cures": [cure(s) for s in slowdowns_for(user, now)],
+            "ahead": coming_dips(user, now),
             "drifting": drifting,
             "board_url": absolute(reverse("funnel_board")),
             **footer(user.pk, Kind.WEEKLY, _("Stop the weekly review; other emails still come.")),
         }
         text, html = render_letter("weekly", context)
         return Letter(subject(first, last, cards, len(drifting)), text, html)
+
+
+@dataclass(frozen=True)
+class Ahead:
+    text: str
+    url: str
+    action: str
+
+
+def coming_dips(user: User, now: datetime) -> list[Ahead]:
+    """The dip the forecast sees coming and the stop the history warns of, with where to act."""
+    outlook = outlook_for(user, now=now)
+    ahead = []
+    if outlook.dry_spell is not None:
+        forecast_url = absolute(reverse("reports") + "#forecast")
+        ahead.append(Ahead(outlook.dry_spell.text, forecast_url, _("See the forecast")))
+    if outlook.stop_ahead is not None:
+        blocks_url = absolute(reverse("prospecting_blocks"))
+        ahead.append(Ahead(outlook.stop_ahead.text, blocks_url, _("Your prospecting blocks")))
+    return ahead
 
 
 def subject(first: str, last: str, goals: list[GoalCard], drifting: int) -> str:

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from funnel.contacts.models import Organisation
+from funnel.forecast.facts import outlook_for
 from funnel.goals.facts import goals_for_today
 from funnel.lib.http import AuthenticatedRequest
 from funnel.prospecting.facts import blocks_for_today
@@ -39,5 +40,6 @@ def today(request: AuthenticatedRequest) -> HttpResponse:
             "goals_today": goals_for_today(request.user, now),
             "today_quotes": quotes_for_today(request.user, timezone.localdate(now)),
             "slowdowns": slowdowns_for(request.user, now),
+            "outlook": outlook_for(request.user, now=now),
         },
     )

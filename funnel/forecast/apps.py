@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ForecastConfig(AppConfig):
+    name = "funnel.forecast"
+    verbose_name = _("Forecast")
