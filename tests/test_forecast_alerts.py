@@ -1,5 +1,6 @@
 """The dry-spell alert and the stop warning (funnel.forecast.alerts), over plain data."""
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from funnel.forecast.paths import month_starts
 AS_OF = date(2026, 12, 6)  # the forecast starts on Monday 7 December
 
 
-def ahead(p50s: list[float], *, per_prospect: float = 500.0) -> Forecast:
+def ahead(p50s: Sequence[float], *, per_prospect: float = 500.0) -> Forecast:
     """A forecast whose months (December on) have these P50s; each prospect found in the next
     weeks is worth per_prospect in every month."""
     months = [

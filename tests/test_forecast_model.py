@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from funnel.forecast.model import SOURCES, forecast, prospect_rate, seasonal_factors
 from funnel.forecast.paths import (
+    History,
     Path,
     conversions,
     level_on,
@@ -125,8 +126,8 @@ def test_new_prospects_are_forecast_at_the_rate_of_lately() -> None:
 def test_one_quieter_week_among_steady_ones_moves_the_rate_little() -> None:
     paths = history(30, weekly=10)
     quieter = [p for p in paths if not (days_ago(6) <= p.created <= AS_OF) or p.value % 2]
-    usual, _shape, _weeks = prospect_rate(paths, AS_OF)
-    lately, _shape, _weeks = prospect_rate(quieter[: len(quieter) - 3], AS_OF)
+    usual, _shape, _weeks = prospect_rate(History(paths, AS_OF))
+    lately, _shape, _weeks = prospect_rate(History(quieter[: len(quieter) - 3], AS_OF))
     assert abs(lately - usual) / usual < 0.1
 
 
@@ -138,7 +139,7 @@ def test_a_clear_quarterly_shape_is_kept_and_chance_is_not() -> None:
         for d in range(1, 29)
         for _ in range(4 if m % 3 == 0 else 1)
     ]
-    factors = seasonal_factors(quarterly, date(2026, 12, 1))
+    factors = seasonal_factors(History(quarterly, AS_OF), date(2026, 12, 1))
     assert factors[2] > 1.5
     assert factors[0] < 0.8
     # Twelve deals a month, whatever the month: no shape to keep.
@@ -154,15 +155,19 @@ def test_a_clear_quarterly_shape_is_kept_and_chance_is_not() -> None:
         for m in range(1, 12)
         for _ in range(rng.randint(9, 15))
     ]
-    assert seasonal_factors(even, date(2026, 12, 1)) == [1.0, 1.0, 1.0]
+    assert seasonal_factors(History(even, AS_OF), date(2026, 12, 1)) == [1.0, 1.0, 1.0]
 
 
 def test_stays_count_from_the_first_arrival_to_the_outcome() -> None:
     moved = path((40, "above"), (30, "in"), (25, "above"), (20, "in"), (10, "won"))
-    found = {(s.level, s.days, s.outcome) for s in stays([moved], as_of=AS_OF, since=days_ago(365))}
-    assert found == {("entry", 30, "won"), ("above", 30, "won"), ("in", 20, "won")}
     still_open = path((40, "above"))
-    assert stays([still_open], as_of=AS_OF, since=days_ago(365))[0].days == 41
+    found = stays(History([moved, still_open], AS_OF), since=days_ago(365))
+    assert found["entry"].days.tolist() == [30, 41]
+    assert found["above"].days.tolist() == [30, 41]
+    assert found["in"].days.tolist() == [20]
+    assert found["best_few"].days.tolist() == []
+    assert found["above"].won.tolist() == [True, False]
+    assert not found["above"].out.any()
 
 
 def test_the_funnel_per_week_is_rebuilt_from_the_moves() -> None:
@@ -171,12 +176,13 @@ def test_the_funnel_per_week_is_rebuilt_from_the_moves() -> None:
     deal = Path(
         ((date(2026, 11, 18), "above"), (date(2026, 11, 23), "in"), (date(2026, 12, 1), "won")), 1
     )
-    counts = weekly_funnel([deal], mondays)
+    history = History([deal], AS_OF)
+    counts = weekly_funnel(history, mondays)
     assert counts["above"] == [0, 1, 0]  # at the start of the 23rd it was still Above
     assert counts["in"] == [0, 0, 1]
     assert level_on(deal, date(2026, 11, 23)) == "above"
-    assert weekly_entries([deal], mondays) == [1, 0, 0]
-    assert monthly_won([deal], [date(2026, 11, 1), date(2026, 12, 1)]) == [0.0, 1.0]
+    assert weekly_entries(history, mondays) == [1, 0, 0]
+    assert monthly_won(history, [date(2026, 11, 1), date(2026, 12, 1)]) == [0.0, 1.0]
 
 
 def test_conversion_counts_the_deals_that_reached_each_level_and_ended() -> None:
@@ -186,7 +192,7 @@ def test_conversion_counts_the_deals_that_reached_each_level_and_ended() -> None
         path((60, "above"), (55, "lost")),
         path((5, "above")),  # not ended: left out
     ]
-    found = {c.level: c for c in conversions(paths, as_of=AS_OF, since=days_ago(365))}
+    found = {c.level: c for c in conversions(History(paths, AS_OF), since=days_ago(365))}
     assert (found["above"].reached, found["above"].won) == (3, 1)
     assert (found["in"].reached, found["in"].won) == (2, 1)
     assert found["best_few"].rate == 1.0
@@ -222,3 +228,27 @@ def test_any_history_gives_ordered_finite_bands(
     for month in result.months:
         for band in [month.total, *month.sources.values()]:
             assert 0 <= band.p10 <= band.p50 <= band.p90 < float("inf")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.integers(min_value=1_500_000_000, max_value=1_900_000_000), min_size=1, max_size=50
+    ),
+    st.sampled_from(
+        ["Europe/Rome", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "UTC"]
+    ),
+)
+def test_moments_fall_on_the_local_day_their_zone_gives(moments: list[int], zone: str) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    import numpy as np
+
+    from funnel.forecast.facts import local_days
+
+    expected = [
+        datetime.fromtimestamp(m, UTC).astimezone(ZoneInfo(zone)).date().toordinal()
+        for m in moments
+    ]
+    assert local_days(np.array(moments, dtype=np.int64), ZoneInfo(zone)).tolist() == expected

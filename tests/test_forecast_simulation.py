@@ -14,7 +14,7 @@ import pytest
 from funnel.forecast.alerts import DrySpell, dry_spell
 from funnel.forecast.model import forecast
 from funnel.forecast.outlook import outlook
-from funnel.forecast.paths import add_months, average_won_month, month_starts
+from funnel.forecast.paths import History, add_months, average_won_month, month_starts
 from tests import forecast_simulation as simulation
 
 TOLERANCE = 30  # the default in Settings
@@ -31,7 +31,7 @@ def alerts(practice: simulation.Practice) -> dict[date, DrySpell]:
         cycle = simulation.cycle_days(known)
         spell = dry_spell(
             forecast(known, as_of=as_of, cycle_days=cycle),
-            target=average_won_month(known, as_of),
+            target=average_won_month(History(known, as_of)),
             tolerance=TOLERANCE,
             cycle_days=cycle,
         )

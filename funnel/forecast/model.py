@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
-import numpy.typing as npt
 
 from funnel.forecast.paths import (
     ABOVE,
@@ -30,16 +29,19 @@ from funnel.forecast.paths import (
     ENTRY,
     IN,
     OPEN,
+    OPEN_CODES,
+    FloatArray,
+    History,
+    IntArray,
     Path,
-    Stay,
+    Stays,
     add_months,
+    month_number,
     month_starts,
     monthly_won,
+    months_of,
     stays,
 )
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 SOURCES = ("won", BEST_FEW, IN, ABOVE, "not_found")
 HISTORY_DAYS = 730  # stays that began in the last two years, as for the normal sales cycle
@@ -50,7 +52,7 @@ USUAL_WEEKS = 13
 CLEARLY = 0.01
 MIN_WON_DEALS = 5  # as funnel.sales.rules: fewer wins than this, and the defaults speak
 MIN_AT_RISK = 3.0  # an age seen in fewer stays than this reads as the oldest well-seen age
-RUNS = 1000
+RUNS = 500
 REPLICATES = 20  # each a bootstrap of the history, shared by RUNS / REPLICATES runs
 VALUE_WINDOW = 365  # won deals of the last year give the value of a new prospect's win
 
@@ -102,7 +104,7 @@ class Forecast:
 
 
 def forecast(
-    paths: Sequence[Path],
+    paths: Sequence[Path] | History,
     *,
     as_of: date,
     months: int = 6,
@@ -112,50 +114,50 @@ def forecast(
 ) -> Forecast:
     """Won value per month from the month after as_of's end on, with P10/P50/P90 bands.
 
-    paths are the user's opportunities in their currency; cycle_days is the normal sales
-    cycle (it places the default curves while there are too few won deals to measure).
+    paths are the user's opportunities in their currency (or their History at as_of);
+    cycle_days is the normal sales cycle (it places the default curves while there are too few
+    won deals to measure).
     """
+    history = paths if isinstance(paths, History) else History(paths, as_of)
     rng = np.random.default_rng(seed)
     start = as_of + timedelta(days=1)
     firsts = month_starts(start, months)
     horizon = (add_months(firsts[-1], 1) - start).days
-    month_of_day = np.array(
-        [month_index(start + timedelta(days=d), firsts) for d in range(horizon)], dtype=np.int64
-    )
-    known = [p for p in (path.known_on(as_of) for path in paths) if p is not None]
-    history = stays(known, as_of=as_of, since=as_of - timedelta(days=HISTORY_DAYS))
-    won_deals = sum(1 for stay in history if stay.level == ENTRY and stay.outcome == "won")
+    month_of_day = months_of(start.toordinal() + np.arange(horizon)) - month_number(firsts[0])
+    found = stays(history, since=as_of - timedelta(days=HISTORY_DAYS))
+    won_deals = int(found[ENTRY].won.sum())
     measured = won_deals >= MIN_WON_DEALS
     curves = (
-        measured_curves(history, rng, horizon) if measured else default_curves(cycle_days, horizon)
+        measured_curves(found, rng, horizon) if measured else default_curves(cycle_days, horizon)
     )
-    open_paths = [p for p in known if p.level in OPEN]
-    won_values = worth_of_a_win(known, open_paths, as_of)
+    won_values = worth_of_a_win(history)
 
     totals = np.zeros((runs, months, len(SOURCES)))  # runs x months x sources
     replicate_of_run = np.arange(runs) % curves[ENTRY].shape[0]
-    totals[:, 0, 0] = won_this_month(known, start, firsts[0])
+    totals[:, 0, 0] = won_before(history, firsts[0], start)
     fallback = float(np.mean(won_values))
     for source in (BEST_FEW, IN, ABOVE):
-        group = [p for p in open_paths if p.level == source]
+        group = history.open_paths(source)
+        arrived = np.zeros(len(history.value), dtype=np.int64)
+        reached, day = history.arrivals(source)
+        arrived[reached] = day
+        values = history.value[group]
         totals[:, :, SOURCES.index(source)] = draw_open_deals(
             rng,
             curves[source],
             replicate_of_run,
-            ages=np.array(
-                [min(MAX_AGE, (start - arrival_of(p)).days) for p in group], dtype=np.int64
-            ),
-            values=np.array([p.value if p.value > 0 else fallback for p in group]),
+            ages=np.minimum(MAX_AGE, start.toordinal() - arrived[group]),
+            values=np.where(values > 0, values, fallback),
             month_of_day=month_of_day,
         )
-    rate, rate_shape, rate_weeks = prospect_rate(known, as_of)
+    rate, rate_shape, rate_weeks = prospect_rate(history)
     if rate_shape:
         weekly = rng.gamma(rate_shape, 1 / rate_weeks, size=runs)
         totals[:, :, SOURCES.index("not_found")] = draw_new_prospects(
             rng, curves[ENTRY], replicate_of_run, weekly, won_values, month_of_day
         )
-    seasons = seasonal_factors(known, firsts[0])
-    noise = month_noise(known, firsts[0], seasons)
+    seasons = seasonal_factors(history, firsts[0])
+    noise = month_noise(history, firsts[0], seasons)
     for m, first in enumerate(firsts):
         # One swing per run and month, shared by its sources: what moves a month moves it all.
         swing = np.exp(rng.normal(0.0, noise, size=runs)) * seasons[(first.month - 1) % 3]
@@ -182,19 +184,22 @@ def forecast(
             days_to_win={level: median_day(curves[level]) for level in (ENTRY, *OPEN)},
             prospects_per_week=rate,
             won_value=fallback,
-            open_counts={level: sum(1 for p in open_paths if p.level == level) for level in OPEN},
+            open_counts={level: len(history.open_paths(level)) for level in OPEN},
         ),
         per_prospect=per_prospect(curves[ENTRY], won_values, month_of_day, months),
     )
 
 
-def worth_of_a_win(paths: Sequence[Path], open_paths: Sequence[Path], as_of: date) -> FloatArray:
+def worth_of_a_win(history: History) -> FloatArray:
     """What a won deal is worth: the deals won in the last year, else the open deals' values,
     else nothing."""
-    since = as_of - timedelta(days=VALUE_WINDOW)
-    won = [p.value for p in paths if p.won_on is not None and p.won_on > since and p.value > 0]
-    values = won or [p.value for p in open_paths if p.value > 0] or [0.0]
-    return np.array(values, dtype=float)
+    won = history.won_paths()
+    recent = won[history.last_day[won] > history.end - VALUE_WINDOW]
+    values = history.value[recent]
+    if not (values > 0).any():
+        values = history.value[np.isin(history.last_level, OPEN_CODES)]
+    values = values[values > 0]
+    return values if values.size else np.zeros(1)
 
 
 def draw_open_deals(
@@ -246,22 +251,14 @@ def found_and_won(entry: np.ndarray, month_of_day: np.ndarray, months: int) -> n
     return np.bincount(month_of_day, np.cumsum(daily), minlength=months)
 
 
-def month_index(day: date, firsts: list[date]) -> int:
-    return (day.year - firsts[0].year) * 12 + day.month - firsts[0].month
+def won_before(history: History, first: date, start: date) -> float:
+    """What was won from first up to start (this month's signed deals, before the forecast)."""
+    won = history.won_paths()
+    days = history.last_day[won]
+    return float(history.value[won][(days >= first.toordinal()) & (days < start.toordinal())].sum())
 
 
-def arrival_of(path: Path) -> date:
-    arrived = path.arrival(path.level)
-    assert arrived is not None  # an open path reached its own level
-    return arrived
-
-
-def won_this_month(paths: Sequence[Path], start: date, month: date) -> float:
-    """What was already won in the forecast's first month, before it starts."""
-    return sum(p.value for p in paths if p.won_on is not None and month <= p.won_on < start)
-
-
-def prospect_rate(paths: Sequence[Path], as_of: date) -> tuple[float, float, float]:
+def prospect_rate(history: History) -> tuple[float, float, float]:
     """New opportunities a week lately: (rate, gamma shape, weeks it weighs as).
 
     Lately is the last RECENT_WEEKS weeks when they differ clearly from the USUAL_WEEKS before
@@ -271,13 +268,11 @@ def prospect_rate(paths: Sequence[Path], as_of: date) -> tuple[float, float, flo
     more than chance would make them (a campaign, a fair) widen what counts as clear, and the
     rate's uncertainty with it.
     """
-    end = as_of.toordinal()
-    weekly = [0] * (RECENT_WEEKS + USUAL_WEEKS)
-    for path in paths:
-        day = path.arrival(ENTRY)
-        if day is not None and 0 <= (back := (end - day.toordinal()) // 7) < len(weekly):
-            weekly[back] += 1
-    recent, usual = sum(weekly[:RECENT_WEEKS]), weekly[RECENT_WEEKS:]
+    _paths, created = history.arrivals(ENTRY)
+    back = (history.end - created) // 7
+    counted = back[(back >= 0) & (back < RECENT_WEEKS + USUAL_WEEKS)]
+    weekly = np.bincount(counted, minlength=RECENT_WEEKS + USUAL_WEEKS)
+    recent, usual = int(weekly[:RECENT_WEEKS].sum()), [int(n) for n in weekly[RECENT_WEEKS:]]
     spread = max(1.0, statistics.pvariance(usual) / statistics.fmean(usual)) if any(usual) else 1.0
     expected = sum(usual) * RECENT_WEEKS / USUAL_WEEKS / spread
     seen = recent / spread
@@ -291,7 +286,7 @@ def prospect_rate(paths: Sequence[Path], as_of: date) -> tuple[float, float, flo
     return count / weeks, count / spread + 0.5 if count else 0.0, weeks / spread
 
 
-def seasonal_factors(paths: Sequence[Path], first: date) -> list[float]:
+def seasonal_factors(history: History, first: date) -> list[float]:
     """How much each month of a quarter wins against the average month, from the complete
     months of the year before first (from the first win on).
 
@@ -300,19 +295,21 @@ def seasonal_factors(paths: Sequence[Path], first: date) -> list[float]:
     its quarterly shape almost as seen, one that closes a dozen a month keeps almost none of
     what chance alone would draw.
     """
-    wins = [p for p in paths if p.won_on is not None and p.won_on < first]
-    if not wins:
+    won_paths = history.won_paths()
+    won_paths = won_paths[history.last_day[won_paths] < first.toordinal()]
+    if not won_paths.size:
         return [1.0, 1.0, 1.0]
-    since = max(add_months(first, -12), min(p.won_on for p in wins if p.won_on).replace(day=1))
-    months = month_starts(since, (first.year - since.year) * 12 + first.month - since.month)
-    won = monthly_won(wins, months)
+    first_win = date.fromordinal(int(history.last_day[won_paths].min())).replace(day=1)
+    since = max(add_months(first, -12), first_win)
+    months = month_starts(since, month_number(first) - month_number(since))
+    won = monthly_won(history, months)
     total = sum(won)
     counted = [0, 0, 0]
     seen = [0.0, 0.0, 0.0]
     for month, value in zip(months, won, strict=True):
         counted[(month.month - 1) % 3] += 1
         seen[(month.month - 1) % 3] += value
-    deal = statistics.fmean(p.value for p in wins)
+    deal = float(history.value[won_paths].mean())
     if total <= 0 or deal <= 0:
         return [1.0, 1.0, 1.0]
     prior = PRIOR_DEALS * deal
@@ -331,7 +328,7 @@ PRIOR_DEALS = 100  # per month of the quarter
 MATERIAL = 0.1
 
 
-def month_noise(paths: Sequence[Path], first: date, seasons: list[float]) -> float:
+def month_noise(history: History, first: date, seasons: list[float]) -> float:
     """How much more the user's won value swings from month to month than the luck of which
     deals close explains (a common cause: a holiday, a price change, a busy month), as the
     standard deviation of a log factor; from the complete months of the year before first.
@@ -342,9 +339,12 @@ def month_noise(paths: Sequence[Path], first: date, seasons: list[float]) -> flo
     months = month_starts(add_months(first, -12), 12)
     won = [
         value / seasons[(month.month - 1) % 3]
-        for month, value in zip(months, monthly_won(paths, months), strict=True)
+        for month, value in zip(months, monthly_won(history, months), strict=True)
     ]
-    values = [p.value for p in paths if p.won_on is not None and months[0] <= p.won_on < first]
+    won_paths = history.won_paths()
+    days = history.last_day[won_paths]
+    inside = (days >= months[0].toordinal()) & (days < first.toordinal())
+    values = [float(v) for v in history.value[won_paths][inside]]
     active = [value for value in won if value > 0]
     if len(active) < 6 or len(values) < 2:
         return 0.0
@@ -367,22 +367,17 @@ def poisson_at_most(count: int, mean: float) -> float:
 
 
 def measured_curves(
-    history: Sequence[Stay], rng: np.random.Generator, horizon: int
-) -> dict[str, np.ndarray]:
+    found: dict[str, Stays], rng: np.random.Generator, horizon: int
+) -> dict[str, FloatArray]:
     """For each level, per bootstrap replicate, its daily hazards (won, out) by days since
     reaching it, and the oldest age seen often enough: (replicates, 3, MAX_AGE + horizon + 1)."""
     curves = {}
     length = MAX_AGE + horizon + 1
-    by_level: dict[str, list[Stay]] = {level: [] for level in (ENTRY, *OPEN)}
-    for stay in history:
-        by_level[stay.level].append(stay)
-    for level, chosen in by_level.items():
-        days = np.minimum(np.array([s.days for s in chosen], dtype=np.int64), length - 1)
-        outcomes = np.array([s.outcome for s in chosen])
-        won, out = outcomes == "won", outcomes == "exit"
+    for level, seen in found.items():
+        days = np.minimum(seen.days, length - 1)
         weights = rng.poisson(1.0, size=(REPLICATES, len(days))).astype(float)
         weights[0] = 1.0  # the first replicate is the history as it is
-        curves[level] = np.stack([hazards(days, won, out, w, length) for w in weights])
+        curves[level] = np.stack([hazards(days, seen.won, seen.out, w, length) for w in weights])
     return curves
 
 
@@ -449,17 +444,32 @@ def open_deal_months(
     """For each deal (by age), the chance of being won in each month: deals x months."""
     unique, index = np.unique(ages, return_inverse=True)
     daily = conditional_won(curve, unique, len(month_of_day))
-    to_month = np.zeros((len(month_of_day), months))
-    to_month[np.arange(len(month_of_day)), month_of_day] = 1.0
-    return (daily @ to_month)[index]
+    return by_month(daily, month_of_day, months)[index]
 
 
-def draw_months(rng: np.random.Generator, monthly: np.ndarray, runs: int) -> np.ndarray:
-    """Each deal's month of winning in each run (months = not won in the horizon)."""
-    cumulative = np.cumsum(monthly, axis=1)  # deals x months
-    draws = rng.random((runs, monthly.shape[0]))
-    won_by = draws[:, :, None] >= cumulative[None, :, :]
-    return np.asarray(won_by.sum(axis=2), dtype=np.int64)
+def by_month(daily: FloatArray, month_of_day: IntArray, months: int) -> FloatArray:
+    """Daily chances (rows x days) summed into months (rows x months)."""
+    starts = np.searchsorted(month_of_day, np.arange(months))
+    return np.asarray(np.add.reduceat(daily, starts, axis=1), dtype=np.float64)
+
+
+def draw_months(rng: np.random.Generator, monthly: FloatArray, runs: int) -> IntArray:
+    """Each deal's month of winning in each run (months = not won in the horizon).
+
+    Most draws win nothing in the horizon and are told apart by one comparison. The others
+    take one search together: deal d's cumulative chances are shifted up by d, so all deals'
+    cumulative chances make one sorted list, and a draw u for deal d is looked up as d + u.
+    """
+    deals, months = monthly.shape
+    cumulative = np.cumsum(monthly, axis=1)
+    draws = rng.random((runs, deals))
+    found = np.full((runs, deals), months, dtype=np.int64)
+    wins = draws < cumulative[:, -1][None, :]
+    run, deal = np.nonzero(wins)
+    shifted = (cumulative + np.arange(deals)[:, None]).ravel()
+    month = np.searchsorted(shifted, draws[run, deal] + deal, side="right") - deal * months
+    found[run, deal] = month
+    return found
 
 
 def per_prospect(

@@ -15,6 +15,7 @@ from funnel.forecast.paths import (
     BEST_FEW,
     IN,
     Conversion,
+    History,
     Path,
     add_months,
     average_won_month,
@@ -59,7 +60,7 @@ def months_needed(cycle_days: int) -> int:
 
 
 def outlook(
-    paths: Sequence[Path],
+    paths: Sequence[Path] | History,
     *,
     as_of: date,
     cycle_days: int,
@@ -68,28 +69,28 @@ def outlook(
     months: int = SHOWN_MONTHS,
     seed: int = 0,
 ) -> Outlook:
-    known = [p for p in (path.known_on(as_of) for path in paths) if p is not None]
+    history = paths if isinstance(paths, History) else History(paths, as_of)
     ahead = forecast(
-        known,
+        history,
         as_of=as_of,
         months=max(months, months_needed(cycle_days)),
         cycle_days=cycle_days,
         seed=seed,
     )
-    monthly_target = average_won_month(known, as_of) if target is None else target
+    monthly_target = average_won_month(history) if target is None else target
     this_month = (as_of + timedelta(days=1)).replace(day=1)
     won_months = month_starts(add_months(this_month, -36), 37)
-    won = monthly_won(known, won_months)
+    won = monthly_won(history, won_months)
     weeks = [week_start(as_of) - timedelta(weeks=n) for n in range(STOP_WEEKS, -1, -1)]
-    funnel = weekly_funnel(known, weeks)
-    entries = weekly_entries(known, weeks)
+    funnel = weekly_funnel(history, weeks)
+    entries = weekly_entries(history, weeks)
     in_funnel = [a + b for a, b in zip(funnel[IN], funnel[BEST_FEW], strict=True)]
     # Stops are looked for in the weeks that are over: all of them on a Sunday night.
     over = len(weeks) if as_of.weekday() == SUNDAY else len(weeks) - 1
     stops = alerts.past_stops(
         weeks[:over], entries[:over], in_funnel[:over], won_months, won, tolerance=tolerance
     )
-    fullness = sum(1 for p in known if p.level in (IN, BEST_FEW))
+    fullness = len(history.open_paths(IN)) + len(history.open_paths(BEST_FEW))
     return Outlook(
         as_of=as_of,
         cycle_days=cycle_days,
@@ -107,5 +108,5 @@ def outlook(
         funnel_by_week=[
             (week, {level: funnel[level][i] for level in funnel}) for i, week in enumerate(weeks)
         ][-FUNNEL_WEEKS:],
-        conversions=conversions(known, as_of=as_of, since=as_of - timedelta(days=730)),
+        conversions=conversions(history, since=as_of - timedelta(days=730)),
     )

@@ -1,24 +1,37 @@
 """An opportunity's life as plain data, and the shapes read off many of them.
 
 A Path is one opportunity's moves between levels, oldest first, the first being its creation.
-Everything here is a plain function over paths: the forecast (funnel.forecast.model), the
-alerts (funnel.forecast.alerts) and the Reports charts all read their history from it, and the
-tests build paths by hand.
+A History is many paths as they were known at the end of a day, held as columns (numpy) so
+that tens of thousands of moves are read in a few passes: the forecast
+(funnel.forecast.model), the alerts (funnel.forecast.alerts) and the Reports charts all read
+their history from it, and the tests build paths by hand.
 """
 
-import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
 
 # Levels as funnel.sales.models.Level spells them; plain strings keep this module free of Django.
 ABOVE, IN, BEST_FEW, WON = "above", "in", "best_few", "won"
 OPEN = (ABOVE, IN, BEST_FEW)
 EXITS = ("lost", "dead", "nurture")
+LEVELS = (*OPEN, WON, *EXITS)
 # Not a level: the stay that starts when an opportunity is created, whatever its first level.
 # New prospects found later are forecast from it.
 ENTRY = "entry"
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+CODE = {level: code for code, level in enumerate(LEVELS)}
+OPEN_CODES = [CODE[level] for level in OPEN]
+EXIT_CODES = [CODE[level] for level in EXITS]
+NEVER = np.iinfo(np.int64).max // 2  # the next move of a path that has not moved again
+EPOCH = date(1970, 1, 1).toordinal()
 
 
 @dataclass(frozen=True)
@@ -31,9 +44,7 @@ class Path:
         if self.moves[-1][0] <= as_of:
             return self
         moves = tuple(move for move in self.moves if move[0] <= as_of)
-        if not moves:
-            return None
-        return self if len(moves) == len(self.moves) else Path(moves, self.value)
+        return Path(moves, self.value) if moves else None
 
     @property
     def created(self) -> date:
@@ -47,107 +58,151 @@ class Path:
     def won_on(self) -> date | None:
         return self.moves[-1][0] if self.level == WON else None
 
-    def arrival(self, level: str) -> date | None:
-        """When it first reached level (its creation for ENTRY)."""
+
+class Stays(NamedTuple):
+    """Each stay at one level: from reaching it to the path's outcome, or to the day after
+    as_of when it has none yet."""
+
+    days: IntArray
+    won: BoolArray
+    out: BoolArray  # lost, dead or nurtured; neither won nor out: still open
+
+
+class History:
+    """Paths as known at the end of as_of, as columns: one row per move (days as ordinals,
+    levels as codes into LEVELS), and per path its value, last level and last day."""
+
+    def __init__(self, paths: Sequence[Path], as_of: date) -> None:
+        counts = [len(path.moves) for path in paths]
+        total = sum(counts)
+        self.fill(
+            path=np.repeat(np.arange(len(paths), dtype=np.int64), counts),
+            day=np.fromiter(
+                (d.toordinal() for p in paths for d, _ in p.moves), dtype=np.int64, count=total
+            ),
+            level=np.fromiter(
+                (CODE[level] for p in paths for _, level in p.moves), dtype=np.int64, count=total
+            ),
+            value=np.array([p.value for p in paths], dtype=np.float64),
+            as_of=as_of,
+        )
+
+    @classmethod
+    def from_columns(
+        cls, *, path: IntArray, day: IntArray, level: IntArray, value: FloatArray, as_of: date
+    ) -> "History":
+        """Moves sorted by path then day (path an index into value), as funnel.forecast.facts
+        reads them from the database without building a Path each."""
+        history = cls.__new__(cls)
+        history.fill(path=path, day=day, level=level, value=value, as_of=as_of)
+        return history
+
+    def fill(
+        self, *, path: IntArray, day: IntArray, level: IntArray, value: FloatArray, as_of: date
+    ) -> None:
+        self.as_of = as_of
+        self.end = as_of.toordinal()
+        known = day <= self.end
+        self.path, self.day, self.level = path[known], day[known], level[known]
+        same_path = self.path[1:] == self.path[:-1]
+        self.first = np.concatenate([[True], ~same_path]) if len(self.path) else self.path > 0
+        self.last = np.concatenate([~same_path, [True]]) if len(self.path) else self.path > 0
+        self.next_day = np.where(self.last, NEVER, np.roll(self.day, -1))
+        self.value = value
+        self.last_level = np.full(len(value), -1, dtype=np.int64)
+        self.last_level[self.path[self.last]] = self.level[self.last]
+        self.last_day = np.zeros(len(value), dtype=np.int64)
+        self.last_day[self.path[self.last]] = self.day[self.last]
+
+    def won_paths(self) -> IntArray:
+        """The paths that ended won."""
+        return np.flatnonzero(self.last_level == CODE[WON])
+
+    def open_paths(self, level: str) -> IntArray:
+        return np.flatnonzero(self.last_level == CODE[level])
+
+    def arrivals(self, level: str) -> tuple[IntArray, IntArray]:
+        """(paths, day) of each path's first arrival at level; for ENTRY, its creation if at an
+        open level."""
         if level == ENTRY:
-            return self.created if self.moves[0][1] in OPEN else None
-        return next((day for day, reached in self.moves if reached == level), None)
+            chosen = np.flatnonzero(self.first & np.isin(self.level, OPEN_CODES))
+        else:
+            at_level = np.flatnonzero(self.level == CODE[level])
+            paths = self.path[at_level]
+            chosen = at_level[np.concatenate([[True], paths[1:] != paths[:-1]])[: len(paths)]]
+        return self.path[chosen], self.day[chosen]
 
 
-class Stay(NamedTuple):
-    """From reaching a level to the path's outcome, or to now when it has none yet."""
-
-    level: str
-    days: int
-    outcome: str  # "won", "exit" or "open"
-
-
-def stays(paths: Iterable[Path], *, as_of: date, since: date) -> list[Stay]:
+def stays(history: History, *, since: date) -> dict[str, Stays]:
     """Each path's stay at each open level (and from its entry) that began on or after since.
 
     The clock runs from the first arrival at a level to the path's outcome, through any moves
     in between: what the forecast needs is how often, and how long after, a deal at that level
     ends up won.
     """
-    found = []
-    end = as_of.toordinal() + 1
-    first_allowed = since.toordinal()
-    for path in paths:
-        last_day, last_level = path.moves[-1]
-        if last_level == WON:
-            outcome, ended = "won", last_day.toordinal()
-        elif last_level in EXITS:
-            outcome, ended = "exit", last_day.toordinal()
-        else:
-            outcome, ended = "open", end
-        first_day, first_level = path.moves[0]
-        if first_level in OPEN and first_day.toordinal() >= first_allowed:
-            found.append(Stay(ENTRY, max(0, ended - first_day.toordinal()), outcome))
-        seen = set()
-        for day, level in path.moves:
-            if level in OPEN and level not in seen:
-                seen.add(level)
-                arrived = day.toordinal()
-                if arrived >= first_allowed:
-                    found.append(Stay(level, max(0, ended - arrived), outcome))
+    won = history.last_level == CODE[WON]
+    out = np.isin(history.last_level, EXIT_CODES)
+    ended = np.where(won | out, history.last_day, history.end + 1)
+    found = {}
+    for level in (ENTRY, *OPEN):
+        paths, arrived = history.arrivals(level)
+        chosen = arrived >= since.toordinal()
+        paths, arrived = paths[chosen], arrived[chosen]
+        found[level] = Stays(np.maximum(0, ended[paths] - arrived), won[paths], out[paths])
     return found
 
 
-def monthly_won(paths: Iterable[Path], months: Sequence[date]) -> list[float]:
+def months_of(ordinals: IntArray) -> IntArray:
+    """Each day's month, counted as year * 12 + month - 1."""
+    months = (ordinals - EPOCH).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return months + 1970 * 12
+
+
+def month_number(month: date) -> int:
+    return month.year * 12 + month.month - 1
+
+
+def monthly_won(history: History, months: Sequence[date]) -> list[float]:
     """Value won in each month (each a first day), in the order given."""
-    index = {month: i for i, month in enumerate(months)}
-    totals = [0.0] * len(months)
-    for path in paths:
-        won_on = path.won_on
-        if won_on is not None and (i := index.get(won_on.replace(day=1))) is not None:
-            totals[i] += path.value
-    return totals
+    if not months:
+        return []
+    won = history.won_paths()
+    index = months_of(history.last_day[won]) - month_number(months[0])
+    inside = (index >= 0) & (index < len(months))
+    totals = np.bincount(index[inside], history.value[won][inside], minlength=len(months))
+    return [float(total) for total in totals[: len(months)]]
 
 
-def weekly_entries(paths: Iterable[Path], weeks: Sequence[date]) -> list[int]:
+def average_won_month(history: History) -> float:
+    """The value won per month over the twelve months up to as_of (the default target)."""
+    won = history.won_paths()
+    recent = history.last_day[won] > history.end - 365
+    return float(history.value[won][recent].sum()) / 12
+
+
+def weekly_entries(history: History, weeks: Sequence[date]) -> list[int]:
     """New opportunities entering the funnel in each week (each a Monday), in order."""
-    counts = [0] * len(weeks)
     if not weeks:
-        return counts
-    first, last = weeks[0], weeks[-1] + timedelta(days=7)
-    for path in paths:
-        created = path.arrival(ENTRY)
-        if created is not None and first <= created < last:
-            counts[(created - first).days // 7] += 1
-    return counts
+        return []
+    _paths, created = history.arrivals(ENTRY)
+    index = (created - weeks[0].toordinal()) // 7
+    inside = (index >= 0) & (index < len(weeks))
+    return [int(n) for n in np.bincount(index[inside], minlength=len(weeks))]
 
 
-def level_on(path: Path, day: date) -> str | None:
-    """The level the path had at the start of day (None before it existed)."""
-    level = None
-    for moved, reached in path.moves:
-        if moved >= day:
-            break
-        level = reached
-    return level
-
-
-def weekly_funnel(paths: Iterable[Path], weeks: Sequence[date]) -> dict[str, list[int]]:
-    """Open opportunities at each level at the start of each week, rebuilt from the moves."""
-    counts = {level: [0] * len(weeks) for level in OPEN}
-    if not weeks:
-        return counts
-    first = weeks[0]
-    size = len(weeks)
-
-    def first_week_after(day: date) -> int:
-        """The first week whose start falls after day (level_on's 'at the start of')."""
-        return min(size, max(0, (day - first).days // 7 + 1))
-
-    for path in paths:
-        # Each stretch at an open level counts in every week that starts inside it.
-        for i, (moved, reached) in enumerate(path.moves):
-            if reached not in OPEN:
-                continue
-            stop = size if i + 1 == len(path.moves) else first_week_after(path.moves[i + 1][0])
-            row = counts[reached]
-            for week in range(first_week_after(moved), stop):
-                row[week] += 1
+def weekly_funnel(history: History, weeks: Sequence[date]) -> dict[str, list[int]]:
+    """Open opportunities at each level at the start of each week, rebuilt from the moves: a
+    stretch at a level from day a to the next move on day b is there at the start of each day
+    after a, up to b."""
+    starts = np.array([week.toordinal() for week in weeks], dtype=np.int64)
+    counts = {}
+    for level in OPEN:
+        at_level = history.level == CODE[level]
+        first = np.searchsorted(starts, history.day[at_level], side="right")
+        stop = np.searchsorted(starts, history.next_day[at_level], side="right")
+        change = np.bincount(first, minlength=len(weeks) + 1)
+        change -= np.bincount(stop, minlength=len(weeks) + 1)
+        counts[level] = [int(n) for n in np.cumsum(change)[: len(weeks)]]
     return counts
 
 
@@ -163,42 +218,43 @@ class Conversion:
         return self.won / self.reached if self.reached else None
 
 
-def conversions(paths: Sequence[Path], *, as_of: date, since: date) -> list[Conversion]:
-    """From each open level: how many that reached it ended won, and the median days there."""
-    ended: dict[str, list[Stay]] = {level: [] for level in OPEN}
-    for stay in stays(paths, as_of=as_of, since=since):
-        if stay.level in ended and stay.outcome != "open":
-            ended[stay.level].append(stay)
-    at_level = days_at_levels(paths, as_of=as_of, since=since)
-    return [
-        Conversion(
-            level,
-            len(ended[level]),
-            sum(1 for stay in ended[level] if stay.outcome == "won"),
-            statistics.median(at_level[level]) if at_level[level] else None,
+def conversions(
+    history: History, *, since: date, found: dict[str, Stays] | None = None
+) -> list[Conversion]:
+    """From each open level: how many that reached it ended won, and the median days there
+    (stretches that have not ended yet are left out: they would pull the median down)."""
+    found = found if found is not None else stays(history, since=since)
+    left = history.next_day <= history.end
+    began = history.day >= since.toordinal()
+    result = []
+    for level in OPEN:
+        ended = found[level].won | found[level].out
+        stretch = (history.level == CODE[level]) & left & began
+        days = history.next_day[stretch] - history.day[stretch]
+        result.append(
+            Conversion(
+                level,
+                int(ended.sum()),
+                int(found[level].won.sum()),
+                float(np.median(days)) if days.size else None,
+            )
         )
-        for level in OPEN
-    ]
+    return result
 
 
-def days_at_levels(paths: Iterable[Path], *, as_of: date, since: date) -> dict[str, list[int]]:
-    """Days spent at each open level before leaving it; stays not ended yet are left out."""
-    days: dict[str, list[int]] = {level: [] for level in OPEN}
-    for path in paths:
-        for (arrived, level), (left, _next) in zip(path.moves, path.moves[1:], strict=False):
-            if level in days and arrived >= since and left <= as_of:
-                days[level].append((left - arrived).days)
-    return days
+def level_on(path: Path, day: date) -> str | None:
+    """The level the path had at the start of day (None before it existed)."""
+    level = None
+    for moved, reached in path.moves:
+        if moved >= day:
+            break
+        level = reached
+    return level
 
 
 def month_starts(first: date, count: int) -> list[date]:
     """count first-days-of-month from first's month on."""
-    year, month = first.year, first.month
-    found = []
-    for _ in range(count):
-        found.append(date(year, month, 1))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return found
+    return [add_months(first.replace(day=1), n) for n in range(count)]
 
 
 def add_months(month: date, count: int) -> date:
@@ -208,9 +264,3 @@ def add_months(month: date, count: int) -> date:
 
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def average_won_month(paths: Iterable[Path], as_of: date) -> float:
-    """The value won per month over the twelve months up to as_of (the default target)."""
-    since = as_of - timedelta(days=365)
-    return sum(p.value for p in paths if p.won_on is not None and since < p.won_on <= as_of) / 12

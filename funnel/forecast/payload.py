@@ -3,8 +3,9 @@ text for people."""
 
 from typing import Any
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from funnel.forecast.model import Band
 from funnel.forecast.outlook import Outlook
@@ -89,15 +90,17 @@ def outlook_text(outlook: Outlook, *, currency: str, months: int) -> str:
     lines += ["", target % {"amount": amount(outlook.target)}]
     if not basis.measured:
         lines.append(
-            _(
+            ngettext(
                 "Too few won deals to measure yet (%(count)d): the forecast uses stated "
-                "defaults, placed by your normal sales cycle of %(days)d days."
+                "defaults, placed by your normal sales cycle of %(days)d day.",
+                "Too few won deals to measure yet (%(count)d): the forecast uses stated "
+                "defaults, placed by your normal sales cycle of %(days)d days.",
+                outlook.cycle_days,
             )
             % {"count": basis.won_deals, "days": outlook.cycle_days}
         )
-    lines.append(
-        _("New prospects lately: %(rate)s a week.") % {"rate": round(basis.prospects_per_week, 1)}
-    )
+    rate = number_format(basis.prospects_per_week, 1)
+    lines.append(_("New prospects lately: %(rate)s a week.") % {"rate": rate})
     for warning in (outlook.dry_spell, outlook.stop_ahead):
         if warning is not None:
             lines += ["", "⚠ " + warning.text]

@@ -66,7 +66,9 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
         return redirect(reverse("settings") + "#follow-up")
     if sent == PROSPECTING and prospecting_form.is_valid():
         prospecting_form.save()
-        messages.success(request, _("Your time targets, quote validity and income target are saved."))
+        messages.success(
+            request, _("Your time targets, quote validity and income target are saved.")
+        )
         return redirect(reverse("settings") + "#prospecting")
     if sent == EMAILS and emails_form.is_valid():
         return save_emails(request, emails_form)
