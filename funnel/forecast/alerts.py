@@ -21,6 +21,8 @@ from funnel.forecast.model import Forecast
 from funnel.forecast.paths import add_months
 
 FOR_WEEKS = 4  # the extra prospects are asked for over this many weeks
+MIN_OVERLAP = 10  # days a month must share with the span prospecting decides
+LANDS = 1 / 3  # of the best month's share of new prospects' wins, for a month they can fill
 # A stop: at least STOP_WEEKS weeks in a row with at most STOP_SHARE of the usual new
 # prospects, the usual being the mean of the USUAL_WEEKS before, at least one a week.
 STOP_WEEKS = 3
@@ -41,11 +43,18 @@ class DrySpell:
 
     @property
     def text(self) -> str:
-        when = ngettext(
-            "In about %(weeks)d week income falls to about %(share)d %% of your target",
-            "In about %(weeks)d weeks income falls to about %(share)d %% of your target",
-            self.weeks_ahead,
-        ) % {"weeks": self.weeks_ahead, "share": self.share}
+        if self.share < 5:
+            when = ngettext(
+                "In about %(weeks)d week income falls to almost nothing",
+                "In about %(weeks)d weeks income falls to almost nothing",
+                self.weeks_ahead,
+            ) % {"weeks": self.weeks_ahead}
+        else:
+            when = ngettext(
+                "In about %(weeks)d week income falls to about %(share)d %% of your target",
+                "In about %(weeks)d weeks income falls to about %(share)d %% of your target",
+                self.weeks_ahead,
+            ) % {"weeks": self.weeks_ahead, "share": self.share}
         if self.prospects_per_week is None:
             return _(
                 "%(when)s: prospecting now can no longer fill it, but it fills the months after."
@@ -73,7 +82,8 @@ def dry_spell(
     decided = [
         (index, month)
         for index, month in enumerate(forecast.months)
-        if month.first <= latest and add_months(month.first, 1) > earliest
+        if (min(add_months(month.first, 1), latest) - max(month.first, earliest)).days
+        >= MIN_OVERLAP
     ]
     short = [(i, m) for i, m in decided if m.total.p50 < target * (1 - tolerance / 100)]
     if not short:
@@ -81,8 +91,12 @@ def dry_spell(
     # The first month short is when the dip begins: what to prepare for, and the soonest.
     index, month = short[0]
     gap = target - month.total.p50
-    per_week = sum(row[index] for row in forecast.per_prospect[:FOR_WEEKS])
-    count = math.ceil(gap / per_week) if per_week > gap / 1000 else None
+    rows = forecast.per_prospect[:FOR_WEEKS]
+    landing = [sum(row[m] for row in rows) for m in range(len(forecast.months))]
+    # Prospects found in the next weeks that mostly land after this month (or before it)
+    # cannot fill it: asking for dozens a week would not help.
+    in_time = landing[index] > 0 and landing[index] >= LANDS * max(landing)
+    count = math.ceil(gap / landing[index]) if in_time else None
     return DrySpell(
         month=month.first,
         weeks_ahead=max(1, round((max(month.first, start) - start).days / 7)),

@@ -91,13 +91,13 @@ def outlook_text(outlook: Outlook, *, currency: str, months: int) -> str:
     if not basis.measured:
         lines.append(
             ngettext(
-                "Too few won deals to measure yet (%(count)d): the forecast uses stated "
-                "defaults, placed by your normal sales cycle of %(days)d day.",
-                "Too few won deals to measure yet (%(count)d): the forecast uses stated "
-                "defaults, placed by your normal sales cycle of %(days)d days.",
+                "Too few deals won with their history of levels to measure yet: the forecast "
+                "uses stated defaults, placed by your normal sales cycle of %(days)d day.",
+                "Too few deals won with their history of levels to measure yet: the forecast "
+                "uses stated defaults, placed by your normal sales cycle of %(days)d days.",
                 outlook.cycle_days,
             )
-            % {"count": basis.won_deals, "days": outlook.cycle_days}
+            % {"days": outlook.cycle_days}
         )
     rate = number_format(basis.prospects_per_week, 1)
     lines.append(_("New prospects lately: %(rate)s a week.") % {"rate": rate})
