@@ -22,6 +22,7 @@ from funnel.contacts.models import Person
 from funnel.sales.models import Level, Opportunity
 
 TARGET_MS = 20.0  # median server time
+REPORTS_TARGET_MS = 50.0  # Reports draws five charts from the kept outlook
 SERVER_SIDE_CURSOR = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR (WITH HOLD )?FOR ')
 
 
@@ -33,6 +34,7 @@ class Timing:
     p90_ms: float
     queries: int
     raw_sql_ms: float
+    target_ms: float = TARGET_MS
 
     @property
     def ratio(self) -> float:
@@ -41,7 +43,7 @@ class Timing:
     @property
     def meets_target(self) -> bool:
         # The ratio to raw SQL is shown, not judged: see "The target" in benchmarks/README.md.
-        return self.median_ms < TARGET_MS
+        return self.median_ms < self.target_ms
 
     def as_dict(self) -> dict[str, object]:
         figures = {**asdict(self), "ratio": self.ratio}
@@ -86,6 +88,7 @@ class Page(NamedTuple):
     url: Callable[[], str]  # raises NoReverseMatch while the page doesn't exist
     signed_in: bool = True  # a calendar app asks for the feed without a session
     rebuilt: bool = False  # forget what the server kept, so each request builds it again
+    target_ms: float = TARGET_MS
 
 
 def pages(user: User) -> list[Page]:
@@ -112,6 +115,7 @@ def pages(user: User) -> list[Page]:
         Page("Funnel board", lambda: reverse("funnel_board")),
         Page("Opportunity", opportunity_url),
         Page("Person, busiest", person_url),
+        Page("Reports", lambda: reverse("reports"), target_ms=REPORTS_TARGET_MS),
         Page("Calendar feed", feed_url, signed_in=False),
         Page("Calendar feed, rebuilt", feed_url, signed_in=False, rebuilt=True),
     ]
@@ -159,7 +163,14 @@ def p90(samples: list[float]) -> float:
 
 
 def time_page(
-    client: Client, page: str, url: str, requests: int, warmup: int, *, rebuilt: bool = False
+    client: Client,
+    page: str,
+    url: str,
+    requests: int,
+    warmup: int,
+    *,
+    rebuilt: bool = False,
+    target_ms: float = TARGET_MS,
 ) -> Timing:
     for _ in range(warmup):
         fetch(client, url, rebuilt=rebuilt)
@@ -177,6 +188,7 @@ def time_page(
         p90_ms=p90(server),
         queries=len(sql),
         raw_sql_ms=statistics.median(raw),
+        target_ms=target_ms,
     )
 
 
@@ -192,7 +204,15 @@ def measure(user: User, requests: int, warmup: int) -> list[Timing | Missing]:
             continue
         client = signed_in if page.signed_in else anonymous
         try:
-            timing = time_page(client, page.name, url, requests, warmup, rebuilt=page.rebuilt)
+            timing = time_page(
+                client,
+                page.name,
+                url,
+                requests,
+                warmup,
+                rebuilt=page.rebuilt,
+                target_ms=page.target_ms,
+            )
             results.append(timing)
         except Exception as exc:  # a page under construction: report it, time the others
             results.append(Missing(page.name, f"failed: {type(exc).__name__}: {exc}"))
@@ -223,16 +243,15 @@ def line(cells: tuple[str, ...], widths: list[int]) -> str:
 
 
 def verdicts(results: list[Timing | Missing]) -> str:
-    target = f"< {TARGET_MS:g} ms"
     lines = []
     for r in results:
         if isinstance(r, Missing):
             lines.append(f"{r.page}: not measured ({r.why})")
         elif r.meets_target:
-            lines.append(f"{r.page}: meets the target ({target})")
+            lines.append(f"{r.page}: meets the target (< {r.target_ms:g} ms)")
         else:
             lines.append(
-                f"{r.page}: misses the target ({target}): {r.median_ms:.1f} ms, "
+                f"{r.page}: misses the target (< {r.target_ms:g} ms): {r.median_ms:.1f} ms, "
                 f"{r.ratio:.1f}x its raw SQL"
             )
     return "\n".join(lines)

@@ -93,3 +93,12 @@ def test_the_report_says_which_pages_meet_the_target() -> None:
         "Funnel board: not measured (not available)",
         "Opportunity: misses the target (< 20 ms): 300.0 ms, 15.0x its raw SQL",
     ]
+
+
+def test_reports_are_held_to_their_own_target(db: None) -> None:
+    user = build(password="benchmark-password", scale=SCALE, say=quiet)
+    reports = {page.name: page for page in pages(user)}["Reports"]
+    assert reports.url() == reverse("reports")
+    timed = Timing("Reports", "/reports/", 30, 35, queries=14, raw_sql_ms=5, target_ms=50)
+    assert verdicts([timed]) == "Reports: meets the target (< 50 ms)"
+    assert reports.target_ms == 50

@@ -375,7 +375,7 @@ def test_an_export_from_before_the_income_target_restores_no_target_and_a_tolera
     assert (profile.time_zone, profile.income_target, profile.income_tolerance) == (
         "Europe/Rome",
         None,
-        20,
+        30,
     )
 
 

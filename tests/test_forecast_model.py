@@ -199,6 +199,24 @@ def test_conversion_counts_the_deals_that_reached_each_level_and_ended() -> None
     assert found["above"].median_days == 10
 
 
+def test_time_closed_or_parked_is_no_stay_at_a_level_and_open_stays_wait() -> None:
+    paths = [
+        path(
+            (60, "best_few"),
+            (57, "won"),
+            (50, "nurture"),
+            (40, "lost"),
+            (30, "dead"),
+            (20, "best_few"),
+        ),
+        path((60, "above"), (58, "in"), (53, "best_few")),  # still there: not counted yet
+    ]
+    found = {
+        c.level: c.median_days for c in conversions(History(paths, AS_OF), since=days_ago(365))
+    }
+    assert found == {"above": 2, "in": 5, "best_few": 3}
+
+
 moves = st.lists(
     st.tuples(
         st.integers(min_value=-20, max_value=800),

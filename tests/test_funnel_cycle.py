@@ -8,10 +8,10 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from funnel.contacts.models import Organisation
-from funnel.sales.actions import create_opportunity, move_opportunity
-from funnel.sales.facts import median_days_per_level_of, sales_cycle
+from funnel.sales.actions import move_opportunity
+from funnel.sales.facts import sales_cycle
 from funnel.sales.models import Level, Opportunity
-from funnel.sales.rules import drift_warnings, median_days_per_level, normal_sales_cycle
+from funnel.sales.rules import drift_warnings, normal_sales_cycle
 from tests.funnel_rule_helpers import CYCLE, NOW, TODAY, win
 
 # Drift: a Best few objective whose close date passed, or that sits there too long.
@@ -107,38 +107,6 @@ def at(day: float) -> datetime:
     return NOW + timedelta(days=day)
 
 
-def test_median_days_per_level_leaves_out_the_stay_not_finished_yet() -> None:
-    history = [(at(0), Level.ABOVE), (at(2), Level.IN), (at(7), Level.BEST_FEW)]
-    assert median_days_per_level([history]) == {Level.ABOVE: 2, Level.IN: 5}
-
-
-def test_median_days_per_level_takes_the_median_over_opportunities() -> None:
-    histories = [
-        [(at(0), Level.ABOVE), (at(2), Level.IN)],
-        [(at(0), Level.ABOVE), (at(4), Level.IN), (at(5), Level.ABOVE), (at(15), Level.IN)],
-        [(at(0), Level.ABOVE), (at(1), Level.LOST), (at(40), Level.ABOVE)],
-        [(at(0), Level.ABOVE), (at(0.5), Level.NURTURE)],
-    ]
-    assert median_days_per_level(histories) == {Level.ABOVE: 2, Level.IN: 1}
-
-
-def test_time_spent_closed_or_parked_is_not_a_level_stay() -> None:
-    history = [
-        (at(0), Level.BEST_FEW),
-        (at(3), Level.WON),
-        (at(10), Level.NURTURE),
-        (at(20), Level.LOST),
-        (at(30), Level.DEAD),
-        (at(40), Level.BEST_FEW),
-    ]
-    assert median_days_per_level([history]) == {Level.BEST_FEW: 3}
-
-
-def test_with_no_history_there_is_no_median_per_level() -> None:
-    assert median_days_per_level([]) == {}
-    assert median_days_per_level([[(at(0), Level.ABOVE)]]) == {}
-
-
 # The same rules on the user's own records.
 
 
@@ -190,34 +158,6 @@ def test_opportunities_not_won_do_not_count_toward_the_cycle(
     lost = win(owner, organisation, days=10, won_at=NOW - timedelta(days=5))
     Opportunity.objects.filter(pk=lost.pk).update(level=Level.LOST, reason="Too expensive")
     assert sales_cycle(owner, now=NOW).source == "your setting"
-
-
-def test_median_days_per_level_of_a_user_ignores_other_users_and_unfinished_stays(
-    owner: User, organisation: Organisation, outsider: User, outsider_organisation: Organisation
-) -> None:
-    def opportunity_of(user: User, organisation: Organisation) -> Opportunity:
-        return create_opportunity(
-            opportunity=Opportunity(
-                team=user.profile.team,
-                owner=user,
-                title="Fit-out",
-                organisation=organisation,
-                currency="EUR",
-            ),
-            by=user,
-            at=at(0),
-        )
-
-    first = opportunity_of(owner, organisation)
-    move_opportunity(opportunity=first, to_level="in", by=owner, at=at(2), override_reason="x")
-    move_opportunity(
-        opportunity=first, to_level="best_few", by=owner, at=at(6), override_reason="x"
-    )
-    second = opportunity_of(owner, organisation)
-    move_opportunity(opportunity=second, to_level="in", by=owner, at=at(4), override_reason="x")
-    theirs = opportunity_of(outsider, outsider_organisation)
-    move_opportunity(opportunity=theirs, to_level="in", by=outsider, at=at(90), override_reason="x")
-    assert median_days_per_level_of(owner) == {Level.ABOVE: 3, Level.IN: 4}
 
 
 # Which won deals the cycle counts, and when it is measured again.

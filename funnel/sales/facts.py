@@ -12,14 +12,13 @@ from django.db.models import Count, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from funnel.accounts.models import Profile
-from funnel.sales.models import BuyingInfluence, Level, LevelChange, Opportunity
+from funnel.sales.models import BuyingInfluence, Level, Opportunity
 from funnel.sales.rules import (
     CYCLE_WINDOW,
     InfluenceFacts,
     OpportunityFacts,
     SalesCycle,
     drift_warnings,
-    median_days_per_level,
     normal_sales_cycle,
 )
 
@@ -109,13 +108,3 @@ def measure_cycle(user: User, now: datetime, zone: ZoneInfo) -> tuple[int | None
     durations = [(timezone.localdate(won_at, zone) - first).days for first, won_at in won]
     cycle = normal_sales_cycle(durations, setting_days=0)
     return (cycle.days, cycle.won_deals) if cycle.measured else (None, 0)
-
-
-def median_days_per_level_of(user: User) -> dict[str, float]:
-    histories: dict[int, list[tuple[datetime, str]]] = defaultdict(list)
-    moves = LevelChange.objects.filter(opportunity__owner=user).order_by(
-        "opportunity_id", "at", "pk"
-    )
-    for opportunity_id, at, to_level in moves.values_list("opportunity_id", "at", "to_level"):
-        histories[opportunity_id].append((at, to_level))
-    return median_days_per_level(list(histories.values()))

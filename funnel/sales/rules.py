@@ -4,11 +4,10 @@ Gates say what must be true before an objective moves down the funnel; drift say
 few objective is not closing as it should; the normal sales cycle is measured from won deals.
 """
 
-import itertools
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -149,22 +148,6 @@ def normal_sales_cycle(won_in_days: Sequence[int], *, setting_days: int) -> Sale
     # At least a day: deals signed at first contact must not make every Best few drift.
     days = max(1, round_half_up(statistics.median(won_in_days)))
     return SalesCycle(days=days, won_deals=len(won_in_days))
-
-
-def median_days_per_level(
-    histories: Sequence[Sequence[tuple[datetime, str]]],
-) -> dict[str, float]:
-    """Median days an objective spent at each open level before leaving it.
-
-    Each history is one opportunity's moves as (when, level reached), oldest first. Stays that
-    have not ended yet are left out: they would pull the median down.
-    """
-    stays: dict[str, list[float]] = {level: [] for level in FUNNEL_RANK if level != Level.WON}
-    for history in histories:
-        for (arrived, level), (left, _next) in itertools.pairwise(history):
-            if level in stays:
-                stays[level].append((left - arrived).total_seconds() / 86400)
-    return {level: statistics.median(days) for level, days in stays.items() if days}
 
 
 def round_half_up(value: float) -> int:
