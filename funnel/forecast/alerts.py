@@ -20,7 +20,10 @@ from django.utils.translation import ngettext
 from funnel.forecast.model import Forecast
 from funnel.forecast.paths import add_months
 
-FOR_WEEKS = 4  # the extra prospects are asked for over this many weeks
+# The extra prospects are asked for over the weeks left before they must be found to land in
+# the short month (its distance less a sales cycle), at least FOR_WEEKS, at most MAX_WEEKS.
+FOR_WEEKS = 4
+MAX_WEEKS = 12
 MIN_OVERLAP = 10  # days a month must share with the span prospecting decides
 LANDS = 1 / 3  # of the best month's share of new prospects' wins, for a month they can fill
 # A stop: at least STOP_WEEKS weeks in a row with at most STOP_SHARE of the usual new
@@ -38,7 +41,7 @@ class DrySpell:
     month: date  # the first day of the month that falls short
     weeks_ahead: int
     share: int  # the forecast's P50 as a percentage of the target, rounded to 5
-    prospects_per_week: int | None  # more a week for FOR_WEEKS weeks; None if too late to help
+    prospects_per_week: int | None  # more a week for for_weeks weeks; None if too late to help
     for_weeks: int
 
     @property
@@ -91,7 +94,9 @@ def dry_spell(
     # The first month short is when the dip begins: what to prepare for, and the soonest.
     index, month = short[0]
     gap = target - month.total.p50
-    rows = forecast.per_prospect[:FOR_WEEKS]
+    weeks_ahead = max(1, round((max(month.first, start) - start).days / 7))
+    for_weeks = min(MAX_WEEKS, max(FOR_WEEKS, weeks_ahead - round(cycle_days / 7)))
+    rows = forecast.per_prospect[:for_weeks]
     landing = [sum(row[m] for row in rows) for m in range(len(forecast.months))]
     # Prospects found in the next weeks that mostly land after this month (or before it)
     # cannot fill it: asking for dozens a week would not help.
@@ -99,10 +104,10 @@ def dry_spell(
     count = math.ceil(gap / landing[index]) if in_time else None
     return DrySpell(
         month=month.first,
-        weeks_ahead=max(1, round((max(month.first, start) - start).days / 7)),
+        weeks_ahead=weeks_ahead,
         share=5 * round(100 * month.total.p50 / target / 5),
         prospects_per_week=count,
-        for_weeks=FOR_WEEKS,
+        for_weeks=min(for_weeks, len(rows)),
     )
 
 

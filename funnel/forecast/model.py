@@ -326,6 +326,7 @@ def seasonal_factors(history: History, first: date) -> list[float]:
 
 PRIOR_DEALS = 100  # per month of the quarter
 MATERIAL = 0.1
+PROSPECT_WEEKS = 12  # how far ahead one more prospect's worth is worked out
 
 
 def month_noise(history: History, first: date, seasons: list[float]) -> float:
@@ -480,7 +481,7 @@ def per_prospect(
     daily = conditional_won(entry[0], np.zeros(1, int), horizon)[0]
     worth = float(np.mean(won_values))
     rows = []
-    for week in range(min(8, horizon // 7)):
+    for week in range(min(PROSPECT_WEEKS, horizon // 7)):
         shifted = np.zeros(horizon)
         shifted[7 * week + 3 :] = daily[: horizon - 7 * week - 3]
         rows.append(
