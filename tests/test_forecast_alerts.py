@@ -42,7 +42,7 @@ def test_a_month_one_to_two_cycles_ahead_short_of_the_target_raises_the_alert() 
     )
     with translation.override("en"):
         assert spell.text == (
-            "In about 8 weeks income falls to about 40 % of your target: "
+            "In about 8 weeks income falls to about 40\N{NO-BREAK SPACE}% of your target: "
             "add 3 prospects a week for the next 4 weeks."
         )
 

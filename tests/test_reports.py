@@ -418,8 +418,8 @@ LABELS = {"above": "Above the funnel", "in": "In the funnel", "best_few": "Best 
 def test_a_steady_outlook_says_to_keep_the_pace() -> None:
     outlook = an_outlook()
     assert readings.forecast_says(outlook, outlook.shown_months) == (
-        "No month ahead falls more than 30 % below your target: keep finding about 3 new "
-        "prospects a week to keep it so."
+        "No month ahead falls more than 30\N{NO-BREAK SPACE}% below your target: "
+        "keep finding about 3 new prospects a week to keep it so."
     )
     assert readings.won_says(outlook, "EUR") == (
         "Every one of the last 12 months reached your target of €2,000: keep prospecting every "
@@ -473,10 +473,11 @@ def test_a_level_that_wins_more_than_the_best_few_is_pointed_out() -> None:
         Conversion("best_few", 10, 5, 10.0),
     ]
     assert readings.conversion_says(an_outlook(conversions=conversions), LABELS) == (
-        "In the funnel wins more of the deals that reach it (60 %) than Best few (50 %): check "
-        "that what you move to Best few is really ready to close."
+        "In the funnel wins more of the deals that reach it (60\N{NO-BREAK SPACE}%) "
+        "than Best few (50\N{NO-BREAK SPACE}%): check that what you move to Best few is "
+        "really ready to close."
     )
     tied = [*conversions[:2], Conversion("best_few", 5, 3, 10.0)]
     assert readings.conversion_says(an_outlook(conversions=tied), LABELS).startswith(
-        "Best few wins 60 %"
+        "Best few wins 60\N{NO-BREAK SPACE}%"
     )

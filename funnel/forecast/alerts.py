@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from funnel.forecast.model import Forecast
 from funnel.forecast.paths import add_months
+from funnel.lib.i18n import percent_kept_together
 
 # The extra prospects are asked for over the weeks left before they must be found to land in
 # the short month (its distance less a sales cycle), at least FOR_WEEKS, at most MAX_WEEKS.
@@ -58,6 +59,9 @@ class DrySpell:
                 "In about %(weeks)d weeks income falls to about %(share)d %% of your target",
                 self.weeks_ahead,
             ) % {"weeks": self.weeks_ahead, "share": self.share}
+        return percent_kept_together(self.sentence(when))
+
+    def sentence(self, when: str) -> str:
         if self.prospects_per_week is None:
             return _(
                 "%(when)s: prospecting now can no longer fill it, but it fills the months after."

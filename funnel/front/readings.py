@@ -16,6 +16,7 @@ from funnel.forecast.model import SOURCES, Month
 from funnel.forecast.outlook import Outlook
 from funnel.forecast.paths import ABOVE, BEST_FEW, IN, OPEN
 from funnel.front import charts
+from funnel.lib.i18n import percent_kept_together
 from funnel.lib.money import format_money
 from funnel.sales.models import Level
 
@@ -205,13 +206,14 @@ def forecast_says(outlook: Outlook, months: Sequence[Month]) -> str:
             "decide it, so keep your prospecting blocks."
         ) % {"month": month}
     rate = round(outlook.forecast.basis.prospects_per_week)
-    return ngettext(
+    steady = ngettext(
         "No month ahead falls more than %(tolerance)d %% below your target: keep finding about "
         "%(count)s new prospect a week to keep it so.",
         "No month ahead falls more than %(tolerance)d %% below your target: keep finding about "
         "%(count)s new prospects a week to keep it so.",
         rate,
     ) % {"tolerance": outlook.tolerance, "count": number_format(rate, force_grouping=True)}
+    return percent_kept_together(steady)
 
 
 def won_says(outlook: Outlook, currency: str) -> str:
@@ -308,11 +310,14 @@ def conversion_says(outlook: Outlook, labels: dict[str, str]) -> str:
     best = max(rates, key=lambda level: (rates[level] or 0, level == BEST_FEW))
     percent = round(100 * (rates[best] or 0))
     if best == BEST_FEW or BEST_FEW not in rates:
-        return _(
-            "%(level)s wins %(percent)d %% of the deals that reach it: spend your closing time "
-            "there."
-        ) % {"level": labels[best], "percent": percent}
-    return _(
+        return percent_kept_together(
+            _(
+                "%(level)s wins %(percent)d %% of the deals that reach it: spend your closing "
+                "time there."
+            )
+            % {"level": labels[best], "percent": percent}
+        )
+    mixed = _(
         "%(level)s wins more of the deals that reach it (%(percent)d %%) than Best few "
         "(%(best_few)d %%): check that what you move to Best few is really ready to close."
     ) % {
@@ -320,3 +325,4 @@ def conversion_says(outlook: Outlook, labels: dict[str, str]) -> str:
         "percent": percent,
         "best_few": round(100 * (rates[BEST_FEW] or 0)),
     }
+    return percent_kept_together(mixed)

@@ -35,3 +35,9 @@ def country_choices() -> list[tuple[str, str]]:
     countries = [(code, name) for code, name in territories.items() if len(code) == 2]
     countries = [c for c in countries if c[0] not in {"ZZ", "XA", "XB", "EU", "EZ", "UN", "QO"}]
     return sorted(countries, key=lambda item: item[1])
+
+
+def percent_kept_together(text: str) -> str:
+    """The text with the space before each per cent sign made non-breaking, so that a line
+    never ends with "45" and the next begins with "%"."""
+    return text.replace(" %", "\N{NO-BREAK SPACE}%")
