@@ -52,8 +52,8 @@ USUAL_WEEKS = 13
 CLEARLY = 0.01
 MIN_WON_DEALS = 5  # as funnel.sales.rules: fewer wins than this, and the defaults speak
 MIN_AT_RISK = 3.0  # an age seen in fewer stays than this reads as the oldest well-seen age
-RUNS = 500
-REPLICATES = 20  # each a bootstrap of the history, shared by RUNS / REPLICATES runs
+RUNS = 400
+REPLICATES = 10  # each a bootstrap of the history, shared by RUNS / REPLICATES runs
 VALUE_WINDOW = 365  # won deals of the last year give the value of a new prospect's win
 
 # The stated defaults, used until MIN_WON_DEALS deals were won in HISTORY_DAYS: the share
@@ -219,9 +219,9 @@ def draw_open_deals(
     for replicate, curve in enumerate(curves):
         chosen = np.flatnonzero(replicate_of_run == replicate)
         monthly = open_deal_months(curve, ages, month_of_day, months)
-        outcome = draw_months(rng, monthly, len(chosen))  # runs x deals; months = not won
-        for m in range(months):
-            won[chosen, m] = (outcome == m) @ values
+        run, deal, month = draw_wins(rng, monthly, len(chosen))
+        cells = np.bincount(run * months + month, values[deal], minlength=len(chosen) * months)
+        won[chosen] = cells.reshape(len(chosen), months)
     return won
 
 
@@ -454,23 +454,19 @@ def by_month(daily: FloatArray, month_of_day: IntArray, months: int) -> FloatArr
     return np.asarray(np.add.reduceat(daily, starts, axis=1), dtype=np.float64)
 
 
-def draw_months(rng: np.random.Generator, monthly: FloatArray, runs: int) -> IntArray:
-    """Each deal's month of winning in each run (months = not won in the horizon).
+def draw_wins(
+    rng: np.random.Generator, monthly: FloatArray, runs: int
+) -> tuple[IntArray, IntArray, IntArray]:
+    """The deals won in the horizon in each run: (run, deal, month) of each win.
 
-    Most draws win nothing in the horizon and are told apart by one comparison. The others
-    take one search together: deal d's cumulative chances are shifted up by d, so all deals'
-    cumulative chances make one sorted list, and a draw u for deal d is looked up as d + u.
+    Most draws win nothing in the horizon and are told apart by one comparison; a winning
+    draw's month is the number of its deal's cumulative chances it passes.
     """
-    deals, months = monthly.shape
     cumulative = np.cumsum(monthly, axis=1)
-    draws = rng.random((runs, deals))
-    found = np.full((runs, deals), months, dtype=np.int64)
-    wins = draws < cumulative[:, -1][None, :]
-    run, deal = np.nonzero(wins)
-    shifted = (cumulative + np.arange(deals)[:, None]).ravel()
-    month = np.searchsorted(shifted, draws[run, deal] + deal, side="right") - deal * months
-    found[run, deal] = month
-    return found
+    draws = rng.random((runs, monthly.shape[0]))
+    run, deal = np.nonzero(draws < cumulative[:, -1][None, :])
+    month = (draws[run, deal][:, None] >= cumulative[deal]).sum(axis=1)
+    return run, deal, month
 
 
 def per_prospect(
