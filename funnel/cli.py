@@ -330,14 +330,11 @@ def cmd_agenda(args: argparse.Namespace) -> None:
     use_database()
     import json
 
-    from django.utils import timezone, translation
+    from django.utils import timezone
 
     from funnel.today.agenda import agenda_for, agenda_payload
 
-    user = pick_user(args.user)
-    profile = user.profile
-    timezone.activate(profile.time_zone)
-    translation.activate(profile.language or "en")
+    user = user_at_home(args.user)
     now = timezone.now()
     if args.date and args.date != timezone.localdate(now):
         now = timezone.make_aware(datetime.datetime.combine(args.date, datetime.time()))
@@ -354,16 +351,14 @@ def cmd_forecast(args: argparse.Namespace) -> None:
     use_database()
     import json
 
-    from django.utils import timezone, translation
+    from django.utils import timezone
 
     from funnel.forecast.facts import compute
     from funnel.forecast.payload import outlook_payload, outlook_text
     from funnel.lib import bounds
 
-    user = pick_user(args.user)
+    user = user_at_home(args.user)
     profile = user.profile
-    timezone.activate(profile.time_zone)
-    translation.activate(profile.language or "en")
     today = timezone.localdate()
     as_of = args.as_of or today
     if as_of > today:
@@ -419,6 +414,16 @@ def cmd_stop_rules(args: argparse.Namespace) -> None:
         print("Nobody has automatic stop rules on (Settings, follow-up defaults): nothing to do.")
     elif not any(closed.values()) and any(user.profile.stop_automatically for user in users):
         print("No stop rule fired: nothing closed.")
+
+
+def user_at_home(username: str | None):  # type: ignore[no-untyped-def]  # User needs Django
+    """The chosen user, with their time zone and language active for what is printed."""
+    from django.utils import timezone, translation
+
+    user = pick_user(username)
+    timezone.activate(user.profile.time_zone)
+    translation.activate(user.profile.language or "en")
+    return user
 
 
 def pick_user(username: str | None):  # type: ignore[no-untyped-def]  # User needs Django set up
