@@ -438,10 +438,10 @@ def test_a_user_with_no_opportunities_gets_an_empty_outlook_without_a_warning(
     assert outlook.target == 0.0 and outlook.target_is_average
 
 
-def test_deals_imported_as_won_count_as_income_without_a_crash(
+def test_deals_imported_as_won_count_as_won_deals_from_their_first_contact(
     rome: User, organisation: Organisation
 ) -> None:
-    """Imported straight at Won: one move each, no stay in the funnel to learn from."""
+    """Imported straight at Won: one move each, but each was found at its first contact."""
     won = [Life(((NOW - dt.timedelta(days=30 * k + 3), "won"),), value=2000) for k in range(12)]
     write_history(rome, organisation, won)
 
@@ -450,8 +450,10 @@ def test_deals_imported_as_won_count_as_income_without_a_crash(
     assert outlook.forecast.months[0].sources["won"] == Band(2000.0, 2000.0, 2000.0)
     assert sum(value for _month, value in outlook.won_by_month) == 24000.0
     assert outlook.target == 2000.0  # the average month of the last twelve
-    assert outlook.forecast.basis.measured is False  # nothing shows how they were won
-    assert all(month.total.p50 == 0.0 for month in outlook.forecast.months[1:])
+    assert outlook.forecast.basis.measured is True
+    assert outlook.forecast.basis.won_deals == 12
+    # A deal found and won every month or so: the months ahead expect about as much.
+    assert all(month.total.p90 >= 2000.0 for month in outlook.forecast.months[1:])
 
 
 # The stored shape
@@ -501,3 +503,31 @@ def test_a_change_to_what_is_stored_comes_with_a_new_format() -> None:
         "What the outlook stores changed shape: raise funnel.forecast.facts.FORMAT, so the rows "
         "stored before read as stale, and add the new shape to SHAPES."
     )
+
+
+def test_a_big_import_is_no_burst_of_prospecting_nor_a_stop_after_it(
+    rome: User, organisation: Organisation
+) -> None:
+    """Two hundred open deals from another tool, all created in Funnel on one day, were found
+    over the two years before: they enter the funnel at their first contact."""
+    imported = NOW - dt.timedelta(days=20)
+    ids = write_history(rome, organisation, [Life(((imported, "above"),)) for _ in range(200)])
+    for index, pk in enumerate(ids):
+        first_contact = (imported - dt.timedelta(days=3 * index + 30)).date()
+        Opportunity.objects.filter(pk=pk).update(first_contact_on=first_contact)
+
+    outlook = outlook_for(fresh(rome), now=NOW)
+
+    assert outlook.forecast.basis.prospects_per_week < 3  # not two hundred in one week
+    assert outlook.stop_ahead is None
+    counts = dict(zip(*facts_entries(rome), strict=True))
+    assert max(counts.values()) <= 3
+
+
+def facts_entries(user: User) -> tuple[list[dt.date], list[int]]:
+    """New opportunities a week over the last year, as the outlook counts them."""
+    from funnel.forecast.paths import week_start, weekly_entries
+
+    history = facts.load_history(user.profile, as_of=NOW.date())
+    weeks = [week_start(NOW.date()) - dt.timedelta(weeks=n) for n in range(52, -1, -1)]
+    return weeks, weekly_entries(history, weeks)

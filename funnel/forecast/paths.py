@@ -89,12 +89,28 @@ class History:
 
     @classmethod
     def from_columns(
-        cls, *, path: IntArray, day: IntArray, level: IntArray, value: FloatArray, as_of: date
+        cls,
+        *,
+        path: IntArray,
+        day: IntArray,
+        level: IntArray,
+        value: FloatArray,
+        first_contact: IntArray,
+        as_of: date,
     ) -> "History":
         """Moves sorted by path then day (path an index into value), as funnel.forecast.facts
-        reads them from the database without building a Path each."""
+        reads them from the database without building a Path each.
+
+        first_contact is each opportunity's first contact (an ordinal): it enters the funnel
+        then, or at its first move if that came sooner, whatever level it was created at. An
+        opportunity imported already won was still found and won: its creation in Funnel is
+        not when the prospect was found.
+        """
         history = cls.__new__(cls)
         history.fill(path=path, day=day, level=level, value=value, as_of=as_of)
+        known = history.last_level >= 0
+        history.entered = np.where(known, np.minimum(first_contact, history.first_day), 0)
+        history.entry_known = known & (first_contact <= history.end)
         return history
 
     def fill(
@@ -113,6 +129,13 @@ class History:
         self.last_level[self.path[self.last]] = self.level[self.last]
         self.last_day = np.zeros(len(value), dtype=np.int64)
         self.last_day[self.path[self.last]] = self.day[self.last]
+        self.first_day = np.zeros(len(value), dtype=np.int64)
+        self.first_day[self.path[self.first]] = self.day[self.first]
+        # Built from paths, a path enters the funnel when it is created at an open level.
+        first_level = np.full(len(value), -1, dtype=np.int64)
+        first_level[self.path[self.first]] = self.level[self.first]
+        self.entered = self.first_day
+        self.entry_known = np.isin(first_level, OPEN_CODES)
 
     def won_paths(self) -> IntArray:
         """The paths that ended won."""
@@ -122,14 +145,14 @@ class History:
         return np.flatnonzero(self.last_level == CODE[level])
 
     def arrivals(self, level: str) -> tuple[IntArray, IntArray]:
-        """(paths, day) of each path's first arrival at level; for ENTRY, its creation if at an
-        open level."""
+        """(paths, day) of each path's first arrival at level; for ENTRY, when it entered the
+        funnel (its creation at an open level, or its first contact: from_columns)."""
         if level == ENTRY:
-            chosen = np.flatnonzero(self.first & np.isin(self.level, OPEN_CODES))
-        else:
-            at_level = np.flatnonzero(self.level == CODE[level])
-            paths = self.path[at_level]
-            chosen = at_level[np.concatenate([[True], paths[1:] != paths[:-1]])[: len(paths)]]
+            entering = np.flatnonzero(self.entry_known)
+            return entering, self.entered[entering]
+        at_level = np.flatnonzero(self.level == CODE[level])
+        paths = self.path[at_level]
+        chosen = at_level[np.concatenate([[True], paths[1:] != paths[:-1]])[: len(paths)]]
         return self.path[chosen], self.day[chosen]
 
 
