@@ -5,6 +5,7 @@ refused with a message, nothing written."""
 import datetime as dt
 import json
 import zipfile
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -322,17 +323,25 @@ def test_an_export_from_before_the_email_settings_restores_the_profile_with_thei
     owner.profile.email_hour = 6
     owner.profile.save()
 
+    profile = restored_without(owner, EMAIL_SETTINGS, tmp_path)
+    assert (profile.time_zone, profile.email_hour) == ("Europe/Rome", 7)
+
+
+def restored_without(owner: User, columns: Iterable[str], tmp_path: Path) -> Profile:
+    """The owner's export, made older by leaving out these profile columns, restored into a
+    new user: that user's profile."""
+    left_out = list(columns)
+
     def older(records: dict[str, list[dict[str, Any]]]) -> None:
         for row in records["profiles"]:
-            for column in EMAIL_SETTINGS:
+            for column in left_out:
                 del row[column]
 
     export(owner, tmp_path / "now.zip")
     path = edited(tmp_path / "now.zip", tmp_path / "older.zip", older)
     user = create_user(username="new", password=PASSWORD)
     import_export_zip(path, user)
-    user.profile.refresh_from_db()
-    assert (user.profile.time_zone, user.profile.email_hour) == ("Europe/Rome", 7)
+    return Profile.objects.get(user=user)
 
 
 @pytest.mark.django_db
@@ -361,17 +370,7 @@ def test_an_export_from_before_the_income_target_restores_no_target_and_a_tolera
     owner.profile.income_tolerance = 10
     owner.profile.save()
 
-    def older(records: dict[str, list[dict[str, Any]]]) -> None:
-        for row in records["profiles"]:
-            for column in left_out:
-                del row[column]
-
-    export(owner, tmp_path / "now.zip")
-    path = edited(tmp_path / "now.zip", tmp_path / "older.zip", older)
-    user = create_user(username="new", password=PASSWORD)
-    import_export_zip(path, user)
-    user.profile.refresh_from_db()
-    profile = user.profile
+    profile = restored_without(owner, left_out, tmp_path)
     assert (profile.time_zone, profile.income_target, profile.income_tolerance) == (
         "Europe/Rome",
         None,
