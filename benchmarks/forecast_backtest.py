@@ -2,8 +2,10 @@
 
     uv run python -m benchmarks.forecast_backtest [--data DIR] [--detail] [--json]
 
-The data set (8,800 opportunities of 2016-2017; see its SOURCE.md) sits by default in
-../shared/datasets/maven-crm from the repository root; --data points elsewhere.
+The data set is Maven Analytics' public "CRM + Sales + Opportunities" (8,800 opportunities of
+2016-2017; benchmarks/README.md says where it comes from and which files it needs). It is not
+in the repository: --data points at a copy, by default shared/datasets/maven-crm in the
+folder that holds the checkout.
 
 A rolling origin each month: at each cut-off C, the first day of a month, only what was known
 at the end of the day before is used, and the won value of C's month and the two after it is
