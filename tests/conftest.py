@@ -59,6 +59,14 @@ def owner(db: None) -> User:
 
 
 @pytest.fixture
+def anna(owner: User) -> User:
+    """The owner, living in Rome: the commands print in her time zone."""
+    owner.profile.time_zone = "Europe/Rome"
+    owner.profile.save(update_fields=["time_zone"])
+    return owner
+
+
+@pytest.fixture
 def outsider(db: None) -> User:
     """Someone with an account of their own, who must never see the owner's records."""
     return create_user(username="mallory", password=PASSWORD)

@@ -54,13 +54,6 @@ def in_process(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def anna(owner: User) -> User:
-    owner.profile.time_zone = "Europe/Rome"
-    owner.profile.save(update_fields=["time_zone"])
-    return owner
-
-
-@pytest.fixture
 def funnel(anna: User, make_opportunity: Callable[..., Opportunity]) -> dict[str, Opportunity]:
     """One objective at each open level, and one closed."""
     return {

@@ -57,13 +57,6 @@ def frozen() -> Iterator[None]:
 
 
 @pytest.fixture
-def anna(owner: User) -> User:
-    owner.profile.time_zone = "Europe/Rome"
-    owner.profile.save(update_fields=["time_zone"])
-    return owner
-
-
-@pytest.fixture
 def quiet(anna: User, organisation: Organisation) -> User:
     """A year of weekly prospecting that stopped three weeks ago: a dry spell is coming."""
     prospecting_history(anna, organisation, quiet_days=21)

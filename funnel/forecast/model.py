@@ -99,9 +99,6 @@ class Forecast:
     # how the dry-spell alert works out how many more prospects fill a gap.
     per_prospect: list[list[float]]
 
-    def month(self, first: date) -> Month | None:
-        return next((month for month in self.months if month.first == first), None)
-
 
 def forecast(
     paths: Sequence[Path] | History,
@@ -193,9 +190,8 @@ def forecast(
 def worth_of_a_win(history: History) -> FloatArray:
     """What a won deal is worth: the deals won in the last year, else the open deals' values,
     else nothing."""
-    won = history.won_paths()
-    recent = won[history.last_day[won] > history.end - VALUE_WINDOW]
-    values = history.value[recent]
+    year = history.won_paths(since=history.end - VALUE_WINDOW + 1, until=history.end + 1)
+    values = history.value[year]
     if not (values > 0).any():
         values = history.value[np.isin(history.last_level, OPEN_CODES)]
     values = values[values > 0]
@@ -253,9 +249,8 @@ def found_and_won(entry: np.ndarray, month_of_day: np.ndarray, months: int) -> n
 
 def won_before(history: History, first: date, start: date) -> float:
     """What was won from first up to start (this month's signed deals, before the forecast)."""
-    won = history.won_paths()
-    days = history.last_day[won]
-    return float(history.value[won][(days >= first.toordinal()) & (days < start.toordinal())].sum())
+    won = history.won_paths(since=first.toordinal(), until=start.toordinal())
+    return float(history.value[won].sum())
 
 
 def prospect_rate(history: History) -> tuple[float, float, float]:
@@ -295,8 +290,7 @@ def seasonal_factors(history: History, first: date) -> list[float]:
     its quarterly shape almost as seen, one that closes a dozen a month keeps almost none of
     what chance alone would draw.
     """
-    won_paths = history.won_paths()
-    won_paths = won_paths[history.last_day[won_paths] < first.toordinal()]
+    won_paths = history.won_paths(until=first.toordinal())
     if not won_paths.size:
         return [1.0, 1.0, 1.0]
     first_win = date.fromordinal(int(history.last_day[won_paths].min())).replace(day=1)
@@ -342,10 +336,8 @@ def month_noise(history: History, first: date, seasons: list[float]) -> float:
         value / seasons[(month.month - 1) % 3]
         for month, value in zip(months, monthly_won(history, months), strict=True)
     ]
-    won_paths = history.won_paths()
-    days = history.last_day[won_paths]
-    inside = (days >= months[0].toordinal()) & (days < first.toordinal())
-    values = [float(v) for v in history.value[won_paths][inside]]
+    won_paths = history.won_paths(since=months[0].toordinal(), until=first.toordinal())
+    values = [float(v) for v in history.value[won_paths]]
     active = [value for value in won if value > 0]
     if len(active) < 6 or len(values) < 2:
         return 0.0

@@ -137,9 +137,11 @@ class History:
         self.entered = self.first_day
         self.entry_known = np.isin(first_level, OPEN_CODES)
 
-    def won_paths(self) -> IntArray:
-        """The paths that ended won."""
-        return np.flatnonzero(self.last_level == CODE[WON])
+    def won_paths(self, since: int = 0, until: int = NEVER) -> IntArray:
+        """The paths that ended won, on a day (an ordinal) from since up to, not including,
+        until."""
+        won = self.last_level == CODE[WON]
+        return np.flatnonzero(won & (self.last_day >= since) & (self.last_day < until))
 
     def open_paths(self, level: str) -> IntArray:
         return np.flatnonzero(self.last_level == CODE[level])
@@ -198,9 +200,8 @@ def monthly_won(history: History, months: Sequence[date]) -> list[float]:
 
 def average_won_month(history: History) -> float:
     """The value won per month over the twelve months up to as_of (the default target)."""
-    won = history.won_paths()
-    recent = history.last_day[won] > history.end - 365
-    return float(history.value[won][recent].sum()) / 12
+    year = history.won_paths(since=history.end - 364, until=history.end + 1)
+    return float(history.value[year].sum()) / 12
 
 
 def weekly_entries(history: History, weeks: Sequence[date]) -> list[int]:
